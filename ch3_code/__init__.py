@@ -1,0 +1,39 @@
+"""ch3_code: the numpy code behind the Chapter 3 companion.
+
+    import ch3_code
+    training_data, validation_data, test_data = ch3_code.load_mnist()
+    net = ch3_code.NN2([784, 30, 10], rand_seed=3)
+    history = net.stochastic_gradient_descent(training_data, test_data, epochs=30,
+                                              batch_size=10, eta=0.5, monitoring=True)
+    ch3_code.plots.plot_history(history)
+
+Modules: ``activations`` and ``costs`` (the neurons and cost functions),
+``network`` (NN2, backpropagation, evaluation, save/load), ``training`` (SGD and
+its options), ``history`` (the record of a run), ``data`` (MNIST),
+``expand`` (artificially expanded data) and ``plots`` (imported on first use,
+so that importing the package does not load matplotlib).
+"""
+from .activations import (LinearActivation, ReLUActivation, SigmoidActivation, SoftmaxActivation,
+                          TanhActivation, get_activation)
+from .costs import CrossEntropyCost, LogLikelihoodCost, QuadraticCost, get_cost
+from .data import MNIST, MNISTNotFoundError, MNISTSplit, load_mnist, load_mnist_from_web
+from .expand import expand_data
+from .history import History
+from .idx import MNISTDataError
+from .network import NN2, load
+from .training import DivergenceWarning, train
+
+__all__ = [
+    "NN2", "load", "train", "History", "DivergenceWarning",
+    "SigmoidActivation", "TanhActivation", "ReLUActivation", "LinearActivation", "SoftmaxActivation",
+    "QuadraticCost", "CrossEntropyCost", "LogLikelihoodCost", "get_activation", "get_cost",
+    "load_mnist", "load_mnist_from_web", "MNIST", "MNISTSplit", "MNISTDataError", "MNISTNotFoundError",
+    "expand_data",
+]
+
+
+def __getattr__(name):
+    if name == "plots":  # matplotlib is only imported when a plot is asked for
+        import importlib
+        return importlib.import_module(".plots", __name__)
+    raise AttributeError(f"module 'ch3_code' has no attribute {name!r}")

@@ -1,0 +1,134 @@
+"""Cost functions and the output error delta^L = dC/dz^L that backpropagation starts from.
+
+Arrays hold one example per row: z, a and y have shape (m, n_out), with
+y the one-hot target. Every cost method returns the *sum* over the m examples;
+``NN2`` divides by the number of examples to report a mean.
+
+Each cost names the output activations it fits (``output_activations``); the
+first one is the default. The simple form of the output error, delta = a - y,
+holds only for sigmoid outputs with the cross-entropy and for softmax outputs
+with the log-likelihood, which is why other pairings are refused rather than
+silently trained with a wrong gradient.
+"""
+import numpy as np
+
+from .activations import LinearActivation, SigmoidActivation, SoftmaxActivation, TanhActivation
+
+# The smallest probability a cost computed from outputs a will take a log of:
+# a saturated wrong answer then costs -ln(1e-15) ~ 34.5, a large finite number.
+_A_MIN = 1e-15
+
+
+class QuadraticCost:
+    """C = (1/2) sum_j (a_j - y_j)^2 per example (chapter 1's cost).
+
+    delta^L = (a - y) * f'(z^L): the f'(z) factor is what makes a saturated
+    sigmoid output learn slowly.
+    """
+
+    name = "quadratic"
+    output_activations = (SigmoidActivation, LinearActivation, TanhActivation)
+
+    @staticmethod
+    def fn(a, y):
+        """Total quadratic cost of outputs a against targets y."""
+        return 0.5 * float(np.sum((a - y) ** 2))
+
+    @staticmethod
+    def from_z(z, a, y):
+        """The same total; the quadratic cost needs no special care, so it uses a."""
+        return QuadraticCost.fn(a, y)
+
+    @staticmethod
+    def delta(z, a, y, activation):
+        """delta^L = (a - y) * f'(z), with f' taken from the outputs a = f(z)."""
+        return (a - y) * activation.prime_from_output(a)
+
+
+class CrossEntropyCost:
+    """C = -sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)] per example, for sigmoid outputs.
+
+    With a = sigma(z) the cost simplifies to sum_j [ln(1 + e^{z_j}) - y_j z_j],
+    which ``from_z`` evaluates with ``np.logaddexp`` so that a confidently wrong
+    output costs a large finite amount instead of overflowing. The output error
+    is delta^L = a - y: the sigma'(z) factor cancels, so there is no learning
+    slowdown. That cancellation needs a = sigma(z); it is wrong for any other
+    output activation (the seed page divided by a(1 - a) for those, which is
+    neither the gradient nor finite when a saturates).
+    """
+
+    name = "cross-entropy"
+    output_activations = (SigmoidActivation,)
+
+    @staticmethod
+    def fn(a, y):
+        """Total cross-entropy from outputs a, with a kept inside [1e-15, 1 - 1e-15]."""
+        a = np.clip(a, _A_MIN, 1.0 - _A_MIN)
+        return float(-np.sum(y * np.log(a) + (1.0 - y) * np.log1p(-a)))
+
+    @staticmethod
+    def from_z(z, a, y):
+        """Total cross-entropy from the weighted inputs z: sum [softplus(z) - y z]."""
+        return float(np.sum(np.logaddexp(0.0, z) - y * z))
+
+    @staticmethod
+    def delta(z, a, y, activation):
+        """delta^L = a - y (sigmoid outputs only)."""
+        _require_output(CrossEntropyCost, activation)
+        return a - y
+
+
+class LogLikelihoodCost:
+    """C = -ln a_y per example (the log of the probability given to the right class).
+
+    Meant for a softmax output layer: with a = softmax(z), C = logsumexp(z) - z_y,
+    which ``from_z`` evaluates stably, and delta^L = a - y.
+    """
+
+    name = "log-likelihood"
+    output_activations = (SoftmaxActivation,)
+
+    @staticmethod
+    def fn(a, y):
+        """Total log-likelihood cost from outputs a: -sum y ln a."""
+        return float(-np.sum(y * np.log(np.maximum(a, _A_MIN))))
+
+    @staticmethod
+    def from_z(z, a, y):
+        """The same from z: sum over examples of y . (logsumexp(z) - z)."""
+        zmax = np.max(z, axis=-1, keepdims=True)
+        lse = zmax + np.log(np.sum(np.exp(z - zmax), axis=-1, keepdims=True))
+        return float(np.sum(y * (lse - z)))
+
+    @staticmethod
+    def delta(z, a, y, activation):
+        """delta^L = a - y (softmax outputs only)."""
+        _require_output(LogLikelihoodCost, activation)
+        return a - y
+
+
+def _require_output(cost, activation):
+    if activation not in cost.output_activations:
+        allowed = ", ".join(a.name for a in cost.output_activations)
+        raise ValueError(f"the {cost.name} cost needs a {allowed} output layer, got "
+                         f"{getattr(activation, 'name', activation)!r}: its delta a - y would be wrong")
+
+
+COSTS = {cls.name: cls for cls in (QuadraticCost, CrossEntropyCost, LogLikelihoodCost)}
+_ALIASES = {"crossentropy": "cross-entropy", "cross_entropy": "cross-entropy", "ce": "cross-entropy",
+            "loglikelihood": "log-likelihood", "log_likelihood": "log-likelihood", "mse": "quadratic"}
+
+
+def get_cost(cost):
+    """Return the cost class for a class, an instance or a name such as ``"cross-entropy"``."""
+    if isinstance(cost, str):
+        key = cost.strip().lower()
+        key = _ALIASES.get(key, key)
+        if key not in COSTS:
+            raise ValueError(f"cost={cost!r} is not known; use one of {sorted(COSTS)} or a cost class")
+        return COSTS[key]
+    cls = cost if isinstance(cost, type) else type(cost)
+    if all(callable(getattr(cls, attr, None)) for attr in ("fn", "from_z", "delta")):
+        return cls
+    raise TypeError(f"cost={cost!r} is neither a name ({sorted(COSTS)}) nor a class with "
+                    "static methods fn(a, y), from_z(z, a, y) and delta(z, a, y, activation)")

@@ -1,0 +1,81 @@
+"""The record of one training run: a dict of per-epoch lists with a few helpers.
+
+``History`` is a plain ``dict`` (so the seed page's ``res["test_accuracy"]``
+keeps working) whose keys are ``epoch`` (1, 2, ...; the book's code prints
+epochs from 0, so its "epoch k" is our epoch k + 1), ``runtime_seconds`` (the
+training time of each epoch, without evaluation), ``eta`` (the learning rate
+used in each epoch) and the monitors below. Accuracies are fractions in [0, 1];
+costs are means per example plus the regularisation term, computed with the
+training-set size n for every data set. A monitor that was not asked for stays
+an empty list.
+"""
+MONITORS = ("train_accuracy", "train_cost", "test_accuracy", "test_cost",
+            "evaluation_accuracy", "evaluation_cost")
+
+_LABELS = {"train": "training", "test": "test", "evaluation": "validation"}
+
+
+class History(dict):
+    """Per-epoch lists plus ``status``, ``message``, ``stopped_epoch``, ``total_seconds`` and ``config``.
+
+    status is "completed", "early-stopped", "eta-floor", "interrupted" or "diverged".
+    ``best()`` and ``final()`` give (epoch, value) of a monitor; ``summary()`` one line.
+    """
+
+    def __init__(self, config=None, watched=None):
+        super().__init__(epoch=[], runtime_seconds=[], eta=[], **{k: [] for k in MONITORS})
+        self.config = dict(config or {})
+        self.watched = watched
+        self.status, self.message, self.stopped_epoch, self.total_seconds = "running", "", None, 0.0
+
+    def record(self, epoch, seconds, eta, values):
+        self["epoch"].append(epoch)
+        self["runtime_seconds"].append(seconds)
+        self["eta"].append(eta)
+        for key, value in values.items():
+            self[key].append(value)
+
+    def stop(self, status, epoch, message):
+        self.status, self.stopped_epoch, self.message = status, epoch, message
+
+    def _key(self, key):
+        key = key or self.watched or next((k for k in ("evaluation_accuracy", "test_accuracy",
+                                                         "train_accuracy") if self.get(k)), None)
+        if key not in self or not self[key]:
+            raise ValueError(f"no values recorded for {key!r}; recorded: "
+                             f"{[k for k in MONITORS if self[k]]}")
+        return key
+
+    def best(self, key=None):
+        """(epoch, value) of the best epoch: highest accuracy or lowest cost (first one on ties)."""
+        key = self._key(key)
+        values = self[key]
+        pick = min if key.endswith("_cost") else max
+        i = pick(range(len(values)), key=values.__getitem__)
+        return self["epoch"][i], values[i]
+
+    def final(self, key=None):
+        """(epoch, value) of the last recorded epoch."""
+        key = self._key(key)
+        return self["epoch"][-1], self[key][-1]
+
+    @property
+    def best_epoch(self):
+        return self.best()[0] if any(self[k] for k in MONITORS if k.endswith("accuracy")) else None
+
+    def summary(self):
+        """One deterministic line, e.g. '30 epochs, 9.1 s: best test accuracy 95.42% (epoch 27), final 95.31%'."""
+        n = len(self["epoch"])
+        head = f"{n} epoch{'s' if n != 1 else ''}, {self.total_seconds:.1f} s"
+        try:
+            key = self._key(None)
+        except ValueError:
+            text = head
+        else:
+            (be, bv), (_, fv) = self.best(key), self.final(key)
+            text = (f"{head}: best {_LABELS[key.split('_')[0]]} accuracy {bv:.2%} (epoch {be}), "
+                    f"final {fv:.2%}")
+        return f"{text}; {self.message}" if self.message else text
+
+    def __repr__(self):
+        return f"<History {self.status}: {self.summary()}>"

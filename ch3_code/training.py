@@ -1,0 +1,237 @@
+"""Mini-batch stochastic gradient descent for ``NN2``, with the chapter's options.
+
+One step on a mini-batch of m examples, with training-set size n, is
+
+    w -> (1 - eta lmbda / n) w - (eta / m) sum_x nabla_w C_x       (L2, weight decay)
+    w -> w - (eta lmbda / n) sgn(w) - (eta / m) sum_x nabla_w C_x  (L1)
+    b -> b - (eta / m) sum_x nabla_b C_x                           (biases are not regularised)
+
+and with momentum mu the same gradient g feeds a velocity, v -> mu v - eta g,
+w -> w + v. A mini-batch is one matrix (one example per row); the training set
+is shuffled through an index permutation drawn from the network's seeded
+generator, so the caller's data is never reordered or modified.
+"""
+import math
+import time
+import warnings
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .arrays import as_arrays, one_hot
+from .history import MONITORS, History
+
+
+class DivergenceWarning(RuntimeWarning):
+    """Training stopped because a weight or bias became NaN or infinite."""
+
+
+def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, monitoring=False, *,
+          evaluation_data=None, regularization="L2", dropout=0.0, momentum=0.0,
+          early_stopping=None, restore_best=False, eta_patience=None, eta_divisor=2.0, eta_floor=1 / 128,
+          progress=True, verbose=True, allow_unstable_momentum=False):
+    """Train ``net`` in place and return a ``History``.
+
+    training_data, test_data, evaluation_data: a split, an (X, y) tuple or a list of (x, y)
+        pairs (see ``ch3_code.arrays``). test_data may be None. Early stopping and the
+        schedule watch evaluation accuracy if evaluation_data is given, else test accuracy.
+    monitoring: False records test (and evaluation) accuracy only; True records every
+        accuracy and cost; or a collection of names from ``history.MONITORS``.
+    regularization: "L2" (weight decay) or "L1", with strength lmbda.
+    dropout: probability p of dropping each hidden neuron during training (inverted
+        dropout: kept neurons are scaled by 1/(1-p), so nothing changes at evaluation).
+    momentum: the momentum coefficient mu in [0, 1) (0 is plain SGD).
+    early_stopping: n to stop after n epochs with no improvement; restore_best puts
+        back the weights of the best epoch when the run ends.
+    eta_patience: n to divide eta by eta_divisor after n epochs with no improvement,
+        stopping once eta has fallen to eta_floor times its first value.
+    progress: show one tqdm bar; verbose: print the summary line at the end.
+    """
+    if not all(hasattr(net, a) for a in ("layer_sizes", "weights", "biases", "_backprop_rows")):
+        raise TypeError(f"train needs a network to train, got {net!r}; create one with "
+                        "ch3_code.NN2([784, 30, 10]) and call its stochastic_gradient_descent method")
+    n_in, n_out = net.layer_sizes[0], net.layer_sizes[-1]
+    _check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momentum, early_stopping,
+                   eta_patience, eta_divisor, eta_floor, allow_unstable_momentum)
+    X, labels = as_arrays(training_data, n_in, n_out, "training_data")
+    if X.shape[0] == 0:
+        raise ValueError("training_data is empty")
+    sets = {"train": (X, labels)}
+    if test_data is not None:
+        sets["test"] = as_arrays(test_data, n_in, n_out, "test_data")
+    if evaluation_data is not None:
+        sets["evaluation"] = as_arrays(evaluation_data, n_in, n_out, "evaluation_data")
+    watched = "evaluation_accuracy" if "evaluation" in sets else "test_accuracy" if "test" in sets else None
+    if watched is None and (early_stopping or eta_patience):
+        raise ValueError("early_stopping and eta_patience need evaluation_data or test_data to watch")
+    monitors = _monitors(monitoring, sets, watched)
+
+    n = X.shape[0]
+    Y = one_hot(labels, n_out)
+    history = History(config=dict(layer_sizes=net.layer_sizes, n=n, epochs=epochs, batch_size=batch_size,
+                                  eta=eta, lmbda=lmbda, regularization=regularization, dropout=dropout,
+                                  momentum=momentum), watched=watched)
+    net.weights = [np.array(w, dtype=np.float64, order="C") for w in net.weights]
+    net.biases = [np.array(b, dtype=np.float64, order="C").reshape(-1, 1) for b in net.biases]
+    step = _make_step(net, n, lmbda, regularization, dropout, momentum)
+    best, since_best, since_change, eta0, best_params = -math.inf, 0, 0, eta, None
+    bar = tqdm(total=epochs, desc="epoch", unit="epoch", disable=not progress, leave=True, mininterval=0)
+    start = time.perf_counter()
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            for epoch in range(1, epochs + 1):
+                t0 = time.perf_counter()
+                order = net.rng.permutation(n)
+                for k in range(0, n, batch_size):
+                    idx = order[k:k + batch_size]
+                    step(X[idx].astype(np.float64, copy=False), Y[idx], eta)
+                seconds = time.perf_counter() - t0
+                if not all(np.isfinite(p).all() for p in net.weights + net.biases):
+                    history.stop("diverged", epoch, f"diverged in epoch {epoch}: a weight became NaN or "
+                                 "infinite; lower eta (or momentum) and run again")
+                    warnings.warn(f"training {history.message}", DivergenceWarning, stacklevel=3)
+                    break
+                history.record(epoch, seconds, eta, _measure(net, sets, monitors, lmbda, n, regularization))
+                score = history[watched][-1] if watched else None
+                bar.set_postfix_str(_postfix(history, watched, seconds), refresh=False)
+                bar.update(1)
+                if score is None:
+                    continue
+                if score > best:
+                    best, since_best, since_change = score, 0, 0
+                    if restore_best:
+                        best_params = ([w.copy() for w in net.weights], [b.copy() for b in net.biases])
+                    continue
+                since_best, since_change = since_best + 1, since_change + 1
+                if early_stopping and since_best >= early_stopping:
+                    history.stop("early-stopped", epoch, f"stopped early: no improvement in {early_stopping} epochs")
+                    break
+                if eta_patience and since_change >= eta_patience:
+                    eta, since_change = eta / eta_divisor, 0
+                    if eta <= eta0 * eta_floor * (1 + 1e-9):
+                        history.stop("eta-floor", epoch, f"stopped: eta fell to {eta:.3g} ({eta0:g} x {eta_floor:g})")
+                        break
+    except KeyboardInterrupt:
+        history.stop("interrupted", len(history["epoch"]),
+                     f"interrupted after {len(history['epoch'])} epochs; the history so far is kept")
+    finally:
+        bar.close()
+        history.total_seconds = time.perf_counter() - start
+    if history.status == "running":
+        history.stop("completed", len(history["epoch"]), "")
+    if best_params is not None:
+        net.weights, net.biases = best_params
+        history.message = (history.message + "; " if history.message else "") + \
+            f"weights restored from epoch {history.best()[0]}"
+    if verbose:
+        print(history.summary())
+    return history
+
+
+def _make_step(net, n, lmbda, regularization, dropout, mu):
+    """Return step(xb, yb, eta): one in-place update of net from one mini-batch."""
+    weights = net.weights
+    b_rows = [b.reshape(1, -1) for b in net.biases]  # views: updating them updates net.biases
+    grads = [np.empty_like(w) for w in weights]  # nabla_w is written here, batch after batch
+    velocities = [(np.zeros_like(w), np.zeros_like(b)) for w, b in zip(weights, b_rows)] if mu else None
+    hidden = net.layer_sizes[1:-1]
+    rng, keep = net.rng, 1.0 - dropout
+
+    def regularize(nabla_w, eta):
+        """Add the penalty's share eta * dR/dw to each (already eta/m-scaled) gradient."""
+        for w, nw in zip(weights, nabla_w):
+            if regularization == "L1":
+                nw += (eta * lmbda / n) * np.sign(w)
+            elif mu:
+                nw += (eta * lmbda / n) * w
+            else:
+                w *= 1.0 - eta * lmbda / n  # plain SGD: L2 is the weight decay of the docstring
+
+    def step(xb, yb, eta):
+        masks = [(rng.random((xb.shape[0], h)) < keep) / keep for h in hidden] if dropout else None
+        nabla_b, nabla_w = net._backprop_rows(xb, yb, eta / xb.shape[0], masks, grads)
+        if lmbda:
+            regularize(nabla_w, eta)
+        if mu:
+            for w, b, nw, nb, (vw, vb) in zip(weights, b_rows, nabla_w, nabla_b, velocities):
+                vw *= mu
+                vw -= nw
+                w += vw
+                vb *= mu
+                vb -= nb
+                b += vb
+        else:
+            for w, b, nw, nb in zip(weights, b_rows, nabla_w, nabla_b):
+                w -= nw
+                b -= nb
+    return step
+
+
+def _monitors(monitoring, sets, watched):
+    if monitoring is True:
+        wanted = [m for m in MONITORS if m.split("_")[0] in sets]
+    elif not monitoring:
+        wanted = []
+    else:
+        wanted = list(monitoring)
+        unknown = [m for m in wanted if m not in MONITORS]
+        if unknown:
+            raise ValueError(f"monitoring={monitoring!r}: unknown names {unknown}; use True, False or names "
+                             f"from {list(MONITORS)}")
+        missing = [m for m in wanted if m.split("_")[0] not in sets]
+        if missing:
+            raise ValueError(f"monitoring asks for {missing} but the matching data was not passed")
+    for always in ("test_accuracy", watched):
+        if always and always not in wanted and always.split("_")[0] in sets:
+            wanted.append(always)
+    return wanted
+
+
+def _measure(net, sets, monitors, lmbda, n, regularization):
+    """One forward pass per data set gives both its accuracy and its cost."""
+    values = {}
+    penalty = None
+    for name, (Xs, ls) in sets.items():
+        want_acc, want_cost = f"{name}_accuracy" in monitors, f"{name}_cost" in monitors
+        if not (want_acc or want_cost):
+            continue
+        correct, cost = net._assess(Xs, ls, want_cost=want_cost)
+        m = max(Xs.shape[0], 1)
+        if want_acc:
+            values[f"{name}_accuracy"] = correct / m
+        if want_cost:
+            if penalty is None:
+                penalty = net.regularization_cost(lmbda, n, regularization)
+            values[f"{name}_cost"] = cost / m + penalty
+    return values
+
+
+def _postfix(history, watched, seconds):
+    parts = [f"{watched.split('_')[0]} acc {history[watched][-1]:.2%}"] if watched else []
+    return ", ".join(parts + [f"{seconds:.2f} s/epoch"])
+
+
+def _check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momentum, early_stopping,
+                   eta_patience, eta_divisor, eta_floor, allow_unstable_momentum):
+    def need(ok, name, value, allowed):
+        if not ok:
+            raise ValueError(f"{name}={value!r} is not allowed: {allowed}")
+
+    def is_int(v):
+        return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+    def is_num(v):
+        return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and math.isfinite(v)
+
+    need(is_int(epochs) and epochs >= 0, "epochs", epochs, "a whole number >= 0")
+    need(is_int(batch_size) and batch_size >= 1, "batch_size", batch_size, "a whole number >= 1")
+    need(is_num(eta) and eta > 0, "eta", eta, "a finite number > 0")
+    need(is_num(lmbda) and lmbda >= 0, "lmbda", lmbda, "a finite number >= 0")
+    need(regularization in ("L2", "L1"), "regularization", regularization, "'L2' or 'L1'")
+    need(is_num(dropout) and 0 <= dropout < 1, "dropout", dropout, "a probability in [0, 1)")
+    need(is_num(momentum) and (allow_unstable_momentum or 0 <= momentum < 1), "momentum", momentum,
+         "a number in [0, 1) (pass allow_unstable_momentum=True to experiment outside it)")
+    for name, value in (("early_stopping", early_stopping), ("eta_patience", eta_patience)):
+        need(value is None or (is_int(value) and value >= 1), name, value, "None or a whole number >= 1")
+    need(is_num(eta_divisor) and eta_divisor > 1, "eta_divisor", eta_divisor, "a number > 1")
+    need(is_num(eta_floor) and 0 < eta_floor < 1, "eta_floor", eta_floor, "a fraction in (0, 1)")
