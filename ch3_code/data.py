@@ -1,0 +1,204 @@
+"""MNIST for the Chapter 3 companion: load the verified files once, split them as Nielsen does.
+
+MNIST (Yann LeCun, Corinna Cortes, Christopher J. C. Burges; licence CC BY-SA 3.0) holds 60,000
+training and 10,000 test images of handwritten digits, 28x28 grey pixels each.
+
+* Where the files come from (argument, ``CH3_DATA_DIR``, the repository's ``data/mnist/``, the
+  user cache, then mirrors on the web): :mod:`ch3_code.download`.
+* How they are parsed and verified (IDX format, SHA-256 of the content): :mod:`ch3_code.idx`.
+
+This module turns them into :class:`MNISTSplit` objects: two read-only contiguous arrays that
+also behave like the seed page's list of ``(x, y)`` pairs. The parsed arrays are kept for the
+life of the process, keyed by file, so the second call to :func:`load_mnist` returns at once,
+and all splits share them (no copies).
+"""
+import logging
+from typing import NamedTuple
+
+import numpy as np
+
+from . import download as _download
+from .download import MNISTNotFoundError
+from .idx import SHA256, MNISTDataError, check_counts, read_idx
+
+__all__ = ["MNIST", "MNISTDataError", "MNISTNotFoundError", "MNISTSplit", "load_mnist",
+           "load_mnist_from_web"]
+
+#: Nielsen's split of the 60,000 training images: the first 50,000 train, the rest validate.
+N_TRAINING = 50_000
+
+_FILES = {  # (split, kind) -> IDX name; the file on disk adds ".gz"
+    ("train", "images"): "train-images-idx3-ubyte",
+    ("train", "labels"): "train-labels-idx1-ubyte",
+    ("test", "images"): "t10k-images-idx3-ubyte",
+    ("test", "labels"): "t10k-labels-idx1-ubyte",
+}
+_MEMO = {}  # resolved path -> ((size, mtime_ns), array)
+_log = logging.getLogger(__name__)
+
+
+class MNISTSplit:
+    """Images and labels of one split, as arrays and as the seed's list of ``(x, y)`` pairs.
+
+    ``X`` is float32 ``(n, 784)`` with pixels in [0, 1] and ``y`` int64 ``(n,)`` with labels
+    0-9; both are C-contiguous and read-only (the arrays passed in are never modified).
+    ``split[i]`` gives a pair of fresh arrays: ``x`` float64 ``(784, 1)`` and, if ``one_hot``,
+    ``y`` the float64 ``(10, 1)`` unit vector, else the int label. ``split[a:b]`` and
+    ``split[index_array]`` give another ``MNISTSplit`` (a slice is a view, not a copy);
+    ``len`` and iteration work as on a list. ``images`` is the ``(n, 28, 28)`` view for plots.
+    """
+
+    def __init__(self, X, y, *, one_hot=False, name="data"):
+        X = _read_only(np.ascontiguousarray(X, dtype=np.float32))
+        y = _read_only(np.ascontiguousarray(y, dtype=np.int64))
+        if X.ndim != 2 or X.shape[1] != 784 or y.shape != (len(X),):
+            raise ValueError(f"expected X of shape (n, 784) and y of shape (n,), "
+                             f"got {X.shape} and {y.shape}")
+        self.X, self.y, self.one_hot, self.name = X, y, bool(one_hot), name
+
+    @property
+    def images(self):
+        return self.X.reshape(-1, 28, 28)
+
+    def __len__(self):
+        return len(self.y)
+
+    def __getitem__(self, index):
+        if isinstance(index, (int, np.integer)):
+            return self._pair(index)
+        return MNISTSplit(self.X[index], self.y[index], one_hot=self.one_hot, name=self.name)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self._pair(i)
+
+    def __repr__(self):
+        return f"MNISTSplit({self.name!r}, n={len(self)}, one_hot={self.one_hot})"
+
+    def _pair(self, i):
+        x = self.X[i].astype(np.float64).reshape(784, 1)
+        label = int(self.y[i])
+        if not self.one_hot:
+            return x, label
+        e = np.zeros((10, 1))
+        e[label] = 1.0
+        return x, e
+
+
+class MNIST(NamedTuple):
+    """Nielsen's three splits; unpacks as ``training_data, validation_data, test_data``."""
+
+    training: MNISTSplit
+    validation: MNISTSplit
+    test: MNISTSplit
+
+
+def load_mnist(data_dir=None, *, one_hot_training=True, download=True, progress=True,
+               mirrors=None):
+    """Load MNIST as Nielsen splits it, as an :class:`MNIST` tuple of three :class:`MNISTSplit`.
+
+    * ``training``: the first 50,000 images of the training file; its items give one-hot
+      ``(10, 1)`` labels unless ``one_hot_training`` is False;
+    * ``validation``: the last 10,000 images of the training file, integer labels;
+    * ``test``: the 10,000 images of the official test file, integer labels.
+
+    ``data_dir`` is the first folder searched (the full order is in :mod:`ch3_code.download`).
+    ``download=False`` forbids downloading, ``progress=False`` hides the progress bar, and
+    ``mirrors`` replaces :data:`ch3_code.download.MIRRORS`.
+
+    Raises :class:`~ch3_code.idx.MNISTDataError` for a damaged file outside the cache, naming
+    it. Raises :class:`~ch3_code.download.MNISTNotFoundError` when a file is nowhere and cannot
+    be downloaded, with a message of this form::
+
+        MNIST file train-images-idx3-ubyte.gz not found. Searched, in order:
+          data_dir argument: (not given)
+          CH3_DATA_DIR: (not set)
+          repository copy: (not running from a checkout)
+          user cache: /home/me/.cache/ch3_code/mnist
+        Download failed; tried:
+          https://storage.googleapis.com/cvdf-datasets/mnist/train-images-idx3-ubyte.gz: timed out
+          ...
+        Set CH3_DATA_DIR to a folder holding the four MNIST .gz files, or connect to the
+        internet and try again.
+    """
+    (X, y), test = _load_arrays(data_dir, download, progress, mirrors)
+    return MNIST(
+        MNISTSplit(X[:N_TRAINING], y[:N_TRAINING], one_hot=one_hot_training, name="training"),
+        MNISTSplit(X[N_TRAINING:], y[N_TRAINING:], name="validation"),
+        MNISTSplit(*test, name="test"),
+    )
+
+
+def load_mnist_from_web(data_dir=None, *, download=True, progress=True, mirrors=None):
+    """The seed page's loader: ``(training_data, test_data)``, without a validation split.
+
+    ``training_data`` holds all 60,000 training images with one-hot ``(10, 1)`` labels,
+    ``test_data`` the 10,000 test images with integer labels. Despite the name, kept for the
+    seed page, it loads the verified local copy or cache like :func:`load_mnist`, and only
+    downloads when there is no copy. Arguments and errors as for :func:`load_mnist`.
+    """
+    train, test = _load_arrays(data_dir, download, progress, mirrors)
+    return MNISTSplit(*train, one_hot=True, name="training"), MNISTSplit(*test, name="test")
+
+
+def _load_arrays(data_dir, download, progress, mirrors):
+    """``((X_train, y_train), (X_test, y_test))``: verified, read-only, memoised arrays."""
+    places = _download.search_places(data_dir)
+    arrays = []
+    for split in ("train", "test"):
+        images_path, labels_path = (
+            _find(_FILES[split, kind], kind, places, download, progress, mirrors)
+            for kind in ("images", "labels"))
+        images, labels = _read(images_path, "images"), _read(labels_path, "labels")
+        check_counts(images, labels, images_path, labels_path)
+        arrays.append((images, labels))
+    return tuple(arrays)
+
+
+def _find(name, kind, places, download, progress, mirrors):
+    """Path of the first copy of file ``name`` in ``places``, downloading it if needed.
+
+    A copy in the cache is verified here and replaced if bad; other copies are verified when
+    read, and a bad one raises.
+    """
+    filename = name + ".gz"
+    *local, (_, cache) = places
+    for _, folder in local:
+        if folder is not None and (folder / filename).is_file():
+            return folder / filename
+    path = cache / filename
+    if path.is_file():
+        try:
+            _read(path, kind)
+            return path
+        except MNISTDataError as err:
+            _log.warning("%s: %s; deleted this bad cached copy", path, err.problem)
+            path.unlink()
+    if not download:
+        raise _download.not_found_error(filename, places)
+    try:
+        return _download.fetch(filename, SHA256[name], cache, mirrors=mirrors, progress=progress)
+    except _download.DownloadError as err:
+        raise _download.not_found_error(filename, places, err) from None
+
+
+def _read(path, kind):
+    """The verified array in ``path``, parsed once per process (and again if the file changes).
+
+    Images become float32 ``(n, 784)`` in [0, 1], labels int64 ``(n,)``; both read-only.
+    """
+    stat = path.stat()
+    key, version = path.resolve(), (stat.st_size, stat.st_mtime_ns)
+    if key not in _MEMO or _MEMO[key][0] != version:
+        raw = read_idx(path, kind, SHA256[path.name.removesuffix(".gz")])
+        array = (np.divide(raw, np.float32(255), dtype=np.float32) if kind == "images"
+                 else raw.astype(np.int64))
+        _MEMO[key] = (version, _read_only(array))
+    return _MEMO[key][1]
+
+
+def _read_only(array):
+    """A read-only view of ``array``, leaving the caller's array as it was."""
+    view = array.view()
+    view.flags.writeable = False
+    return view

@@ -1,0 +1,61 @@
+"""A local HTTP server standing in for the MNIST mirrors in the download tests.
+
+Each route maps a URL path to a :class:`Reply`; any other path answers 404. The server listens
+on 127.0.0.1 on a free port, runs in a background thread, and records the paths requested, so
+the tests never reach the internet.
+"""
+import contextlib
+import socket
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Reply:
+    """What to answer: a status, a body, and optionally a (false) larger Content-Length."""
+
+    body: bytes = b""
+    status: int = 200
+    cut_off: bool = False  # announce the full length but send only the first half, then close
+
+    def send(self, handler):
+        handler.send_response(self.status)
+        handler.send_header("Content-Length", str(len(self.body)))
+        handler.end_headers()
+        handler.wfile.write(self.body[:len(self.body) // 2] if self.cut_off else self.body)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.server.requested.append(self.path)
+        reply = self.server.routes.get(self.path, Reply(b"not found", status=404))
+        reply.send(self)
+        self.close_connection = True
+
+    def log_message(self, *args):
+        """Keep the test output quiet."""
+
+
+@contextlib.contextmanager
+def serve(routes):
+    """Serve ``routes`` ({path: Reply}); yields the server (``.url``, ``.requested``)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.routes, server.requested = routes, []
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def closed_port_url():
+    """A URL on 127.0.0.1 where nothing listens: connecting fails at once, as with no network."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/mnist/"
