@@ -1,0 +1,290 @@
+"""NN2: gradients against finite differences, costs, initialisers, data forms, save/load."""
+import itertools
+import json
+
+import numpy as np
+import pytest
+
+import ch3_code
+from ch3_code import NN2
+from ch3_code.arrays import one_hot
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+# (cost, output activation) pairs that fit, and the hidden activations to try with each
+PAIRINGS = [("quadratic", "sigmoid"), ("quadratic", "linear"), ("quadratic", "tanh"),
+            ("cross-entropy", "sigmoid"), ("log-likelihood", "softmax")]
+HIDDEN = ["sigmoid", "tanh", "relu"]
+REGULARIZATION = [(0.0, "L2"), (0.7, "L2"), (0.7, "L1")]
+
+
+def toy_data(m=7, n_in=5, n_out=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(m, n_in)), rng.integers(0, n_out, size=m)
+
+
+def flat_params(net):
+    return [p for pair in zip(net.weights, net.biases) for p in pair]
+
+
+def numerical_gradient(net, data, lmbda, n, regularization, eps=1e-6):
+    """Central differences of the regularised mean cost, parameter by parameter."""
+    grads = []
+    for p in flat_params(net):
+        g = np.zeros_like(p)
+        for i in np.ndindex(p.shape):
+            old = p[i]
+            p[i] = old + eps
+            up = net.total_cost(data, lmbda, n, regularization)
+            p[i] = old - eps
+            down = net.total_cost(data, lmbda, n, regularization)
+            p[i] = old
+            g[i] = (up - down) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
+def relative_error(a, b):
+    a, b = np.concatenate([x.ravel() for x in a]), np.concatenate([x.ravel() for x in b])
+    return np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12)
+
+
+@pytest.mark.parametrize("cost,output", PAIRINGS)
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("lmbda,regularization", REGULARIZATION)
+def test_backprop_matches_finite_differences(cost, output, hidden, lmbda, regularization):
+    net = NN2([5, 4, 3, 3], rand_seed=1, activation=hidden, cost=cost, output_activation=output)
+    data = toy_data()
+    nabla_b, nabla_w = net.cost_gradient(data, lmbda, n=20, regularization=regularization)
+    analytic = [p for pair in zip(nabla_w, nabla_b) for p in pair]
+    numeric = numerical_gradient(net, data, lmbda, 20, regularization)
+    assert relative_error(analytic, numeric) < 1e-6
+
+
+def test_dropout_gradient_matches_finite_differences():
+    """With fixed masks, backprop differentiates the masked network exactly."""
+    net = NN2([5, 6, 4, 3], rand_seed=2)
+    X, labels = toy_data()
+    Y = one_hot(labels, 3)
+    rng = np.random.default_rng(5)
+    masks = [(rng.random((7, h)) < 0.6) / 0.6 for h in (6, 4)]
+
+    def cost():
+        a = X
+        for l in range(2):
+            a = ch3_code.SigmoidActivation.fn(a @ net.weights[l].T + net.biases[l].T) * masks[l]
+        z = a @ net.weights[2].T + net.biases[2].T
+        return ch3_code.CrossEntropyCost.from_z(z, None, Y)
+
+    nabla_b, nabla_w = net._backprop_rows(X, Y, masks=masks)
+    eps = 1e-6
+    for p, analytic in zip(net.weights + net.biases, nabla_w + nabla_b):
+        numeric = np.zeros(p.size)
+        for k in range(p.size):
+            i = np.unravel_index(k, p.shape)
+            old = p[i]
+            p[i] = old + eps
+            up = cost()
+            p[i] = old - eps
+            numeric[k] = (up - cost()) / (2 * eps)
+            p[i] = old
+        assert relative_error([analytic.ravel()], [numeric]) < 1e-6
+
+
+def test_batch_gradient_is_sum_of_per_example_gradients():
+    net = NN2([5, 4, 3], rand_seed=3, activation="tanh")
+    X, labels = toy_data(m=6)
+    Y = one_hot(labels, 3)
+    nb, nw = net.back_propagation(X.T, Y.T)
+    parts = [net.back_propagation(X[i:i + 1].T, Y[i:i + 1].T) for i in range(6)]
+    for l in range(2):
+        assert np.allclose(nb[l], sum(p[0][l] for p in parts), rtol=1e-12, atol=1e-14)
+        assert np.allclose(nw[l], sum(p[1][l] for p in parts), rtol=1e-12, atol=1e-14)
+        assert nb[l].shape == net.biases[l].shape and nw[l].shape == net.weights[l].shape
+
+
+def test_known_cost_values():
+    y = np.array([[0.0, 1.0]])
+    a = np.array([[0.2, 0.6]])
+    assert ch3_code.QuadraticCost.fn(a, y) == pytest.approx(0.5 * (0.04 + 0.16))
+    assert ch3_code.CrossEntropyCost.fn(a, y) == pytest.approx(-np.log(0.8) - np.log(0.6))
+    z = np.log(a / (1 - a))  # sigma(z) = a
+    assert ch3_code.CrossEntropyCost.from_z(z, a, y) == pytest.approx(-np.log(0.8) - np.log(0.6))
+    zs = np.array([[1.0, 2.0, 3.0]])
+    p = np.exp(zs) / np.exp(zs).sum()
+    y3 = np.array([[0.0, 0.0, 1.0]])
+    assert ch3_code.LogLikelihoodCost.fn(p, y3) == pytest.approx(-np.log(p[0, 2]))
+    assert ch3_code.LogLikelihoodCost.from_z(zs, p, y3) == pytest.approx(-np.log(p[0, 2]))
+
+
+def test_saturated_wrong_answer_costs_a_large_finite_amount():
+    z = np.array([[1000.0, -1000.0]])
+    y = np.array([[0.0, 1.0]])
+    a = ch3_code.SigmoidActivation.fn(z)
+    assert ch3_code.CrossEntropyCost.from_z(z, a, y) == pytest.approx(2000.0)
+    assert ch3_code.LogLikelihoodCost.from_z(z, ch3_code.SoftmaxActivation.fn(z), y) == pytest.approx(2000.0)
+    assert np.isfinite(ch3_code.CrossEntropyCost.fn(a, y))
+
+
+def test_sigmoid_and_softmax_are_stable():
+    z = np.array([-1e4, -800.0, 0.0, 800.0, 1e4])
+    s = ch3_code.SigmoidActivation.fn(z)
+    assert np.all(np.isfinite(s)) and s[2] == 0.5 and s[0] >= 0 and s[-1] == 1.0
+    sm = ch3_code.SoftmaxActivation.fn(np.array([[1e4, 0.0, -1e4]]))
+    assert np.allclose(sm, [[1.0, 0.0, 0.0]])
+    zt = np.linspace(-5, 5, 11)
+    assert np.allclose(ch3_code.SigmoidActivation.fn(zt), (1 + np.tanh(zt / 2)) / 2)
+
+
+@pytest.mark.parametrize("init,std", [("default_weight_initializer", 1 / np.sqrt(400)),
+                                      ("large_weight_initializer", 1.0)])
+def test_initialisers(init, std):
+    net = NN2([400, 300, 10], rand_seed=0)
+    getattr(net, init)()
+    w, b = net.weights[0], np.concatenate([b.ravel() for b in net.biases])
+    assert w.shape == (300, 400) and net.biases[0].shape == (300, 1)
+    assert abs(w.mean()) < 5 * std / np.sqrt(w.size)
+    assert w.std() == pytest.approx(std, rel=0.02)
+    assert abs(b.mean()) < 0.2 and b.std() == pytest.approx(1.0, rel=0.1)
+
+
+def test_parameter_count_matches_the_book():
+    assert NN2([784, 30, 10]).n_parameters == 23_860
+
+
+@pytest.mark.parametrize("activation,cls", [("sigmoid", ch3_code.SigmoidActivation),
+                                            ("tanh", ch3_code.TanhActivation),
+                                            ("relu", ch3_code.ReLUActivation),
+                                            (ch3_code.ReLUActivation, ch3_code.ReLUActivation),
+                                            (ch3_code.TanhActivation(), ch3_code.TanhActivation)])
+def test_activation_names_and_classes(activation, cls):
+    """Seed bug: a string activation was compared with a class and never matched."""
+    net = NN2([4, 3, 2], activation=activation)
+    assert net.activation is cls
+    assert net.output_activation is ch3_code.SigmoidActivation  # fits the default cross-entropy
+
+
+@pytest.mark.parametrize("cost,output", [("cross-entropy", "sigmoid"), ("quadratic", "sigmoid"),
+                                         ("log-likelihood", "softmax"),
+                                         (ch3_code.LogLikelihoodCost, "softmax")])
+def test_cost_names_choose_a_fitting_output(cost, output):
+    assert NN2([4, 3, 2], cost=cost).output_activation.name == output
+
+
+def test_cross_entropy_refuses_a_non_sigmoid_output():
+    """Seed bug: cross-entropy with a ReLU output divided by a(1 - a)."""
+    with pytest.raises(ValueError, match="output_activation='relu'.*cross-entropy"):
+        NN2([4, 3, 2], activation="relu", cost="cross-entropy", output_activation="relu")
+    with pytest.raises(ValueError, match="cross-entropy cost needs a sigmoid output"):
+        ch3_code.CrossEntropyCost.delta(None, np.zeros(2), np.zeros(2), ch3_code.ReLUActivation)
+
+
+def test_feedforward_shapes():
+    net = NN2([4, 3, 2], rand_seed=0)
+    x = np.arange(4.0).reshape(4, 1)
+    out = net.feedforward(x)
+    assert out.shape == (2, 1)
+    assert np.allclose(net.feedforward(np.hstack([x, x])), np.hstack([out, out]))
+    assert np.allclose(net.feedforward(x.ravel()), out.ravel())
+    with pytest.raises(ValueError, match=r"expected \(4, m\)"):
+        net.feedforward(np.zeros((5, 1)))
+
+
+def test_evaluate_accepts_every_data_form():
+    net = NN2([5, 4, 3], rand_seed=0)
+    X, labels = toy_data(m=40)
+    expected = sum(int(np.argmax(net.feedforward(x[:, None])) == y) for x, y in zip(X, labels))
+    pairs_int = [(x.reshape(5, 1), int(y)) for x, y in zip(X, labels)]
+    pairs_hot = [(x.reshape(5, 1), one_hot(np.array([y]), 3).T) for x, y in zip(X, labels)]
+
+    class Split:
+        pass
+    split = Split()
+    split.X, split.y = X.astype(np.float32), labels
+    for data in [(X, labels), pairs_int, pairs_hot, split]:
+        assert net.evaluate(data) == pytest.approx(expected, abs=0 if data is not split else 1)
+
+
+def test_evaluate_is_one_matrix_product_per_block(monkeypatch):
+    """Seed bug: evaluate fed the examples one at a time."""
+    net = NN2([5, 4, 3], rand_seed=0)
+    calls = []
+    forward = net._forward
+    monkeypatch.setattr(net, "_forward", lambda X: calls.append(X.shape) or forward(X))
+    net.evaluate(toy_data(m=1000))
+    assert calls == [(1000, 5)]
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(layer_sizes=[784]), "at least two positive integers"),
+    (dict(layer_sizes=[784, 0, 10]), "at least two positive integers"),
+    (dict(layer_sizes=[784, 2.5, 10]), "at least two positive integers"),
+    (dict(layer_sizes=[4, 3], activation="swish"), "activation='swish' is not known"),
+    (dict(layer_sizes=[4, 3], cost="hinge"), "cost='hinge' is not known"),
+    (dict(layer_sizes=[4, 3], activation="softmax"), "hidden layers need"),
+    (dict(layer_sizes=[4, 3], cost="log-likelihood", output_activation="sigmoid"), "does not fit"),
+])
+def test_bad_network_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        NN2(**kwargs)
+
+
+def test_bad_data_is_named():
+    net = NN2([5, 4, 3])
+    X, labels = toy_data()
+    with pytest.raises(ValueError, match=r"shape \(7, 4\).*first layer has 5 neurons"):
+        net.evaluate((X[:, :4], labels))
+    with pytest.raises(ValueError, match="label 3 is out of range"):
+        net.evaluate((X, np.where(labels == 0, 3, labels)))
+    with pytest.raises(ValueError, match=r"labels have shape \(7, 3\)"):
+        net.evaluate((X, one_hot(labels, 3)))
+    with pytest.raises(ValueError, match="not one-hot"):
+        net.evaluate([(x.reshape(5, 1), np.full((3, 1), 0.5)) for x in X])
+    with pytest.raises(TypeError, match="list of \\(x, y\\) pairs"):
+        net.evaluate(42)
+    with pytest.raises(ValueError, match="empty"):
+        net.evaluate([])
+
+
+def test_save_and_load_round_trip(tmp_path):
+    net = NN2([5, 4, 3], rand_seed=7, activation="tanh", cost="log-likelihood")
+    net.stochastic_gradient_descent(toy_data(m=30), None, 2, 5, 0.1, progress=False, verbose=False)
+    net.save(tmp_path / "net.json")
+    back = ch3_code.load(tmp_path / "net.json")
+    assert (back.layer_sizes, back.activation, back.output_activation, back.cost) == \
+        (net.layer_sizes, net.activation, net.output_activation, net.cost)
+    for p, q in zip(flat_params(net), flat_params(back)):
+        assert np.array_equal(p, q)
+    X = toy_data()[0].T
+    assert np.array_equal(net.feedforward(X), back.feedforward(X))
+
+
+@pytest.mark.parametrize("text,match", [
+    ("not json", "not a network saved by NN2.save"),
+    (json.dumps({"format": "something else"}), "format is 'something else'"),
+    (json.dumps({"format": "ch3_code.NN2/1", "layer_sizes": [2, 2]}), "KeyError"),
+])
+def test_load_rejects_bad_files(tmp_path, text, match):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=match):
+        NN2.load(path)
+
+
+def test_load_rejects_wrong_shapes(tmp_path):
+    net = NN2([5, 4, 3])
+    net.save(tmp_path / "net.json")
+    record = json.loads((tmp_path / "net.json").read_text())
+    record["weights"][0] = np.zeros((4, 6)).tolist()
+    (tmp_path / "net.json").write_text(json.dumps(record))
+    with pytest.raises(ValueError, match=r"shape \(4, 6\) where \(4, 5\) belongs"):
+        NN2.load(tmp_path / "net.json")
+
+
+def test_every_pairing_trains_without_warnings():
+    X, labels = toy_data(m=50)
+    for hidden, (cost, output) in itertools.product(HIDDEN, PAIRINGS):
+        net = NN2([5, 6, 3], activation=hidden, cost=cost, output_activation=output)
+        h = net.stochastic_gradient_descent((X, labels), (X, labels), 3, 10, 0.1, monitoring=True,
+                                            progress=False, verbose=False)
+        assert h.status == "completed" and all(np.isfinite(h["train_cost"]))
