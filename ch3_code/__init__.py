@@ -10,8 +10,9 @@
 Modules: ``activations`` and ``costs`` (the neurons and cost functions),
 ``network`` (NN2, backpropagation, evaluation, save/load), ``training`` (SGD and
 its options), ``history`` (the record of a run), ``data`` (MNIST),
-``expand`` (artificially expanded data) and ``plots`` (imported on first use,
-so that importing the package does not load matplotlib).
+``expand`` (artificially expanded data), ``plots`` and ``report`` ("book vs
+this run" tables); the last two are imported on first use, so that importing
+the package does not load matplotlib or IPython.
 """
 from .activations import (LinearActivation, ReLUActivation, SigmoidActivation, SoftmaxActivation,
                           TanhActivation, get_activation)
@@ -33,7 +34,7 @@ __all__ = [
 
 
 def __getattr__(name):
-    if name == "plots":  # matplotlib is only imported when a plot is asked for
+    if name in ("plots", "report"):  # matplotlib and IPython are only imported when needed
         import importlib
-        return importlib.import_module(".plots", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'ch3_code' has no attribute {name!r}")

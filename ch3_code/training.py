@@ -75,7 +75,7 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
     net.biases = [np.array(b, dtype=np.float64, order="C").reshape(-1, 1) for b in net.biases]
     step = _make_step(net, n, lmbda, regularization, dropout, momentum)
     best, since_best, since_change, eta0, best_params = -math.inf, 0, 0, eta, None
-    bar = tqdm(total=epochs, desc="epoch", unit="epoch", disable=not progress, leave=True, mininterval=0)
+    bar = tqdm(total=epochs, desc="epoch", unit="epoch", disable=not progress, leave=True, mininterval=0.1)
     start = time.perf_counter()
     try:
         with np.errstate(over="ignore", invalid="ignore"):
