@@ -12,16 +12,12 @@ Public methods take one example per *column*, as the book writes vectors
 matrix with one example per *row*, so that ``X @ w.T`` runs on C-contiguous
 data; the two are transposes of each other and give the same numbers.
 """
-import json
-from pathlib import Path
-
 import numpy as np
 
 from .activations import SigmoidActivation, get_activation
 from .arrays import as_arrays, one_hot
 from .costs import CrossEntropyCost, get_cost
 
-_FORMAT = "ch3_code.NN2/1"
 _CHUNK = 4096  # examples per block when evaluating a data set (bounds memory, stays in cache)
 
 
@@ -235,41 +231,15 @@ class NN2:
 
     # ------------------------------------------------------------ save, load
     def save(self, path):
-        """Write the network to ``path`` as JSON (layer sizes, names, weights, biases)."""
-        record = {"format": _FORMAT, "layer_sizes": self.layer_sizes,
-                  "activation": self.activation.name, "output_activation": self.output_activation.name,
-                  "cost": self.cost.name, "rand_seed": _jsonable_seed(self.rand_seed),
-                  "weights": [w.tolist() for w in self.weights], "biases": [b.tolist() for b in self.biases]}
-        Path(path).write_text(json.dumps(record))
+        """Write the network to ``path`` as JSON (see ``ch3_code.persist``)."""
+        from .persist import save
+        save(self, path)
 
     @classmethod
     def load(cls, path):
         """Rebuild a network written by ``save``; a clear ValueError if the file is not one."""
-        path = Path(path)
-        try:
-            record = json.loads(path.read_text())
-            if record.get("format") != _FORMAT:
-                raise ValueError(f"format is {record.get('format')!r}, expected {_FORMAT!r}")
-            net = cls(record["layer_sizes"], rand_seed=record.get("rand_seed"), activation=record["activation"],
-                      cost=record["cost"], output_activation=record["output_activation"])
-            weights = [np.array(w, dtype=np.float64) for w in record["weights"]]
-            biases = [np.array(b, dtype=np.float64) for b in record["biases"]]
-            for got, want in zip(weights + biases, net.weights + net.biases):
-                if got.shape != want.shape:
-                    raise ValueError(f"an array of shape {got.shape} where {want.shape} belongs")
-            if len(weights) != len(net.weights) or len(biases) != len(net.biases):
-                raise ValueError("the number of weight or bias arrays does not match layer_sizes")
-        except FileNotFoundError:
-            raise
-        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise ValueError(f"{path} is not a network saved by NN2.save ({type(exc).__name__}: {exc}); "
-                             "save it again with net.save(path)") from exc
-        net.weights, net.biases = weights, biases
-        return net
-
-
-def _jsonable_seed(seed):
-    return seed if seed is None or isinstance(seed, int) else None
+        from .persist import load
+        return load(path, cls)
 
 
 def load(path):

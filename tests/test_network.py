@@ -288,3 +288,12 @@ def test_every_pairing_trains_without_warnings():
         h = net.stochastic_gradient_descent((X, labels), (X, labels), 3, 10, 0.1, monitoring=True,
                                             progress=False, verbose=False)
         assert h.status == "completed" and all(np.isfinite(h["train_cost"]))
+
+
+def test_save_works_when_the_cost_is_an_instance(tmp_path):
+    """The book's network2.save fails for a cost given as an instance; ours stores the name."""
+    net = NN2([5, 4, 3], cost=ch3_code.CrossEntropyCost(), activation=ch3_code.ReLUActivation())
+    net.save(tmp_path / "net.json")
+    assert NN2.load(tmp_path / "net.json").cost is ch3_code.CrossEntropyCost
+    with pytest.raises(FileNotFoundError):
+        NN2.load(tmp_path / "missing.json")
