@@ -66,7 +66,10 @@ def check(rows):
 
 
 def glue(name, value, digits=2, suffix="%"):
-    """Store ``value`` (formatted) under ``name`` for ``{glue:text}`` references in the book.
+    """Store ``value``, formatted (e.g. "95.49%"), under ``name`` for the book's glue roles.
+
+    The intro page shows it with ``{glue:text}`chapters/<notebook>.ipynb::<name>``` (no format
+    spec: the value is already text).
 
     Outside Jupyter Book's toolchain (for example on Colab) myst-nb is not installed and this
     does nothing.
