@@ -63,14 +63,22 @@ class History(dict):
     def best_epoch(self):
         return self.best()[0] if any(self[k] for k in MONITORS if k.endswith("accuracy")) else None
 
-    def summary(self):
-        """One deterministic line, e.g. '30 epochs, 9.1 s: best test accuracy 95.42% (epoch 27), final 95.31%'."""
+    def summary(self, key=None):
+        """One deterministic line, e.g. '30 epochs, 9.1 s: best test accuracy 95.42% (epoch 27), final 95.31%'.
+
+        It reports the watched accuracy (validation if there was evaluation data, else
+        test) unless ``key`` names another, e.g. ``summary("test_accuracy")``.
+        """
         n = len(self["epoch"])
         head = f"{n} epoch{'s' if n != 1 else ''}, {self.total_seconds:.1f} s"
+        if key is not None and not key.endswith("_accuracy"):
+            raise ValueError(f"summary(key={key!r}): give an accuracy, e.g. 'test_accuracy'")
         try:
-            key = self._key(None)
+            key = self._key(key)
         except ValueError:
-            text = head
+            if key is not None:
+                raise
+            text = head  # no accuracy was recorded at all
         else:
             (be, bv), (_, fv) = self.best(key), self.final(key)
             text = (f"{head}: best {_LABELS[key.split('_')[0]]} accuracy {bv:.2%} (epoch {be}), "

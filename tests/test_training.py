@@ -130,6 +130,7 @@ def test_evaluation_data_is_separate_from_test_data():
     assert h["test_accuracy"][-1] == net.evaluate(test) / 40
     assert h.watched == "evaluation_accuracy"
     assert "best validation accuracy" in h.summary()
+    assert "best test accuracy" in h.summary("test_accuracy")
     h2 = net.stochastic_gradient_descent(train, test, 1, 10, 0.5, monitoring=["train_cost"], **QUIET)
     assert h2["train_cost"] and h2["test_accuracy"] and not h2["train_accuracy"]
 
