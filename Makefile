@@ -1,0 +1,99 @@
+# Jupyter Book companion to Chapter 3 of "Neural Networks and Deep Learning".
+#
+#   make book     create .venv if missing, install, build the book into _build/html
+#   make test     everything CI checks (see "test" below)
+#   make lab      open the notebooks in JupyterLab
+#   make execute  re-execute the chapter notebooks in place, for commit (outputs + widget state)
+#   make clean    remove the build output (make distclean also removes .venv and node_modules)
+#
+# Notebooks are executed once per `make test`: nbval runs each one top to bottom and checks its
+# `# NBVAL_CHECK_OUTPUT` cells; the book is then rendered from the committed, executed notebooks
+# with execution switched off (tools/book_config.py writes that config to _build/), so no
+# notebook runs twice. `make book` is the readers' build: it executes notebooks through
+# Jupyter Book's cache (execute_notebooks: cache in _config.yml).
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NPM_DIR := tests/browser
+NPM_STAMP := $(NPM_DIR)/node_modules/.package-lock.json
+
+JB_TEST_FLAGS := --all -W -n --keep-going
+NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	--nbval-cell-timeout=1200 -p no:cacheprovider
+# make test TOC_EXISTING_ONLY=1 leaves _toc.yml entries whose file does not exist yet out of the
+# test build (with a warning); by default a missing chapter fails the build.
+TOC_EXISTING_ONLY ?=
+NOTEBOOKS ?= $(wildcard chapters/*.ipynb)
+
+.PHONY: book test lab execute clean distclean install browser-assets \
+	test-unit test-notebooks test-book test-browser
+
+## Environment ---------------------------------------------------------------------------------
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -r requirements.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+$(NPM_STAMP): $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
+	cd $(NPM_DIR) && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $(NPM_STAMP)
+
+browser-assets: $(NPM_STAMP)
+
+## Readers --------------------------------------------------------------------------------------
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build .
+	@echo "The book is in $(CURDIR)/_build/html: open file://$(CURDIR)/_build/html/index.html"
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) chapters
+
+execute: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
+
+## Tests ----------------------------------------------------------------------------------------
+
+# Each stage fails the make when it fails; tools/stage prints its time.
+test: $(STAMP) $(NPM_STAMP)
+	@start=$$SECONDS; \
+	$(MAKE) --no-print-directory test-unit test-notebooks test-book test-browser && \
+	echo "make test: all stages passed in $$((SECONDS - start)) s"
+
+# 1. unit tests: ch3_code, the plot helpers, the committed notebooks and the book's files
+test-unit: $(STAMP)
+	@tools/stage "unit tests" $(BIN)/python -m pytest tests -m "not browser"
+
+# 2. every chapter notebook under nbval (executed once, top to bottom)
+test-notebooks: $(STAMP)
+	@if [ -n "$(strip $(NOTEBOOKS))" ]; then \
+		tools/stage "notebooks (nbval)" $(BIN)/python -m pytest $(NBVAL_FLAGS) $(NOTEBOOKS); \
+	else echo "=== stage: notebooks (nbval): no notebooks in chapters/, nothing to run"; fi
+
+# 3. the book, from the committed notebooks without executing them; must give index.html
+test-book: $(STAMP)
+	@rm -rf _build/html
+	@opts=$$($(BIN)/python tools/book_config.py $(if $(TOC_EXISTING_ONLY),--toc-existing-only)) && \
+	tools/stage "book build" $(BIN)/jupyter-book build $(JB_TEST_FLAGS) $$opts .
+	@test -f _build/html/index.html || { echo "ERROR: _build/html/index.html missing"; exit 1; }
+
+# 4. every page in headless Chromium (screenshots in _build/screenshots/)
+test-browser: $(STAMP) $(NPM_STAMP)
+	@CH3_BROWSER_TEST=required tools/stage "browser test" \
+		$(BIN)/python -m pytest tests/browser -m browser -p no:cacheprovider
+
+## Cleaning -------------------------------------------------------------------------------------
+
+clean:
+	rm -rf _build .pytest_cache
+	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) $(NPM_DIR)/node_modules

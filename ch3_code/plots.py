@@ -1,0 +1,184 @@
+"""Plot helpers shared by every chapter: learning curves, run comparisons, digit grids.
+
+A run's *history* is a dict-like object (or an object with attributes) whose values are lists,
+keyed ``"epoch"``, ``"train_accuracy"``, ``"evaluation_accuracy"``, ``"test_accuracy"``,
+``"train_cost"``, ``"evaluation_cost"`` and ``"test_cost"``. Accuracies are fractions in [0, 1].
+A key that is missing, ``None`` or an empty list was not monitored and is skipped.
+
+Every function returns the matplotlib figure (and axes) and never calls ``plt.show()``.
+Figures use one style (:data:`BOOK_STYLE`): an opaque white background with dark-grey text, so
+they read the same in the book theme's light mode and on its dark mode's light image cards, and
+the Okabe-Ito colour-blind-safe palette.
+"""
+
+from contextlib import contextmanager
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+INK = "#333333"
+BOOK_STYLE = {
+    "figure.facecolor": "white", "axes.facecolor": "white", "savefig.facecolor": "white",
+    "figure.dpi": 100, "savefig.bbox": "tight", "savefig.pad_inches": 0.1,
+    "axes.prop_cycle": mpl.cycler(color=PALETTE),
+    "axes.edgecolor": INK, "axes.labelcolor": INK, "axes.titlecolor": INK, "text.color": INK,
+    "xtick.color": INK, "ytick.color": INK, "axes.grid": True, "grid.color": "#d0d0d0",
+    "grid.linewidth": 0.6, "axes.spines.top": False, "axes.spines.right": False,
+    "lines.linewidth": 1.8, "font.size": 10, "axes.titlesize": 11, "legend.frameon": False,
+}
+DATASET_LABELS = {"train": "training data", "evaluation": "validation data", "test": "test data"}
+SPLITS = ("train", "evaluation", "test")
+
+
+def use_book_style():
+    """Apply the book style to every following figure (for notebooks)."""
+    mpl.rcParams.update(BOOK_STYLE)
+
+
+@contextmanager
+def book_style():
+    """Context manager: the book style for the figures made inside the ``with`` block.
+
+    Jupyter's inline backend switches matplotlib to interactive mode when the first figure is
+    made; that switch is kept, or later figures would no longer show by themselves.
+    """
+    interactive = {}
+    try:
+        with mpl.rc_context(BOOK_STYLE):
+            try:
+                yield
+            finally:
+                interactive["value"] = mpl.rcParams["interactive"]
+    finally:
+        if "value" in interactive:
+            mpl.rcParams["interactive"] = interactive["value"]
+
+
+def _series(history, key):
+    """The list stored under ``key``, or None when it is missing or empty."""
+    try:
+        values = history[key]
+    except (KeyError, TypeError, IndexError):
+        values = getattr(history, key, None)
+    if values is None or len(values) == 0:
+        return None
+    return np.asarray(values, dtype=float)
+
+
+def _epochs(history, n):
+    epochs = _series(history, "epoch")
+    return epochs if epochs is not None and len(epochs) == n else np.arange(n)
+
+
+def _curve(ax, history, key, start_epoch=None, percent=True, **kwargs):
+    """Draw one monitored quantity on ``ax``; return the line, or None when not monitored."""
+    values = _series(history, key)
+    if values is None:
+        return None
+    epochs = _epochs(history, len(values))
+    if start_epoch is not None:
+        keep = epochs >= start_epoch
+        epochs, values = epochs[keep], values[keep]
+    if percent and key.endswith("_accuracy"):
+        values = 100 * values
+    (line,) = ax.plot(epochs, values, **kwargs)
+    return line
+
+
+def _label_axes(ax, quantity, percent, title=None):
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy (%)" if quantity == "accuracy" and percent else quantity)
+    if title:
+        ax.set_title(title)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend()
+    elif not ax.lines:
+        ax.text(0.5, 0.5, f"{quantity} not monitored", transform=ax.transAxes,
+                ha="center", va="center", color="grey")
+
+
+def plot_history(history, ax=None, title=None, percent=True):
+    """One run's accuracy (left) and cost (right) per epoch, one line per monitored data set.
+
+    ``ax`` is an optional pair of axes to draw on. Returns ``(fig, (ax_accuracy, ax_cost))``.
+    """
+    with book_style():
+        if ax is None:
+            fig, ax = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+        axes = ax
+        fig = axes[0].figure
+        for i, quantity in enumerate(("accuracy", "cost")):
+            for split in SPLITS:
+                _curve(axes[i], history, f"{split}_{quantity}", percent=percent,
+                       label=DATASET_LABELS[split], color=PALETTE[SPLITS.index(split)])
+            _label_axes(axes[i], quantity, percent, quantity.capitalize())
+        if title:
+            fig.suptitle(title)
+    return fig, axes
+
+
+def compare_runs(runs, key="test_accuracy", ax=None, start_epoch=None, percent=True, title=None):
+    """Several runs' ``key`` on shared axes with a legend; ``start_epoch=200`` is the book's zoom."""
+    quantity = key.rsplit("_", 1)[-1]
+    with book_style():
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+        for label, history in runs.items():
+            _curve(ax, history, key, start_epoch=start_epoch, percent=percent, label=str(label))
+        split = key.rsplit("_", 1)[0]
+        default = f"{quantity.capitalize()} on the {DATASET_LABELS.get(split, split)}"
+        if start_epoch is not None:
+            default += f" from epoch {start_epoch} on"
+        _label_axes(ax, quantity, percent, title or default)
+    return ax.figure, ax
+
+
+def _first_monitored(history, keys):
+    return next((k for k in keys if _series(history, k) is not None), keys[0])
+
+
+def plot_overfitting(history, start_epoch=200, percent=True):
+    """The book's four panels on overfitting.
+
+    Training cost and test accuracy from ``start_epoch`` on; test cost and training accuracy
+    from the start. "Test" means the ``test_*`` keys, or ``evaluation_*`` when those are missing.
+    """
+    test_cost = _first_monitored(history, ["test_cost", "evaluation_cost"])
+    test_acc = _first_monitored(history, ["test_accuracy", "evaluation_accuracy"])
+    panels = [("train_cost", start_epoch), (test_acc, start_epoch),
+              (test_cost, None), ("train_accuracy", None)]
+    with book_style():
+        fig, axes = plt.subplots(2, 2, figsize=(10, 7), layout="constrained")
+        for ax, (key, start) in zip(axes.flat, panels):
+            split, quantity = key.rsplit("_", 1)
+            _curve(ax, history, key, start_epoch=start, percent=percent,
+                   color=PALETTE[SPLITS.index(split)])
+            title = f"{quantity.capitalize()} on the {DATASET_LABELS[split]}"
+            _label_axes(ax, quantity, percent, title + (f" (epoch {start} on)" if start else ""))
+    return fig, axes
+
+
+def digit_grid(images, labels=None, ncols=10, predictions=None, scale=1.0):
+    """MNIST digits in a grid; ``labels`` (and ``predictions``, mistakes in red) as titles."""
+    images = [np.asarray(im, dtype=float).reshape(28, 28) for im in images]
+    n = len(images)
+    ncols = max(1, min(ncols, n))
+    nrows = max(1, -(-n // ncols))
+    with book_style():
+        fig, axes = plt.subplots(nrows, ncols, squeeze=False,
+                                 figsize=(scale * 0.9 * ncols, scale * 1.05 * nrows))
+        for i, ax in enumerate(axes.flat):
+            ax.set_axis_off()
+            if i >= n:
+                continue
+            ax.imshow(images[i], cmap="gray_r", vmin=0.0, vmax=1.0)
+            if labels is not None:
+                text, color = f"{labels[i]}", INK
+                if predictions is not None:
+                    text += f"→{predictions[i]}"
+                    color = INK if predictions[i] == labels[i] else PALETTE[1]
+                ax.set_title(text, fontsize=9, color=color, pad=2)
+        fig.subplots_adjust(wspace=0.1, hspace=0.35 if labels is not None else 0.05)
+    return fig, axes

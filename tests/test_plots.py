@@ -1,0 +1,139 @@
+"""Unit tests for ch3_code.plots (Agg backend, no display, no warnings allowed)."""
+
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from ch3_code import plots  # noqa: E402
+
+
+def make_history(n=30, keys=("train", "evaluation", "test")):
+    rng = np.random.default_rng(0)
+    history = {"epoch": list(range(n))}
+    for split in keys:
+        history[f"{split}_accuracy"] = list(np.linspace(0.8, 0.95, n) + 0.01 * rng.random(n))
+        history[f"{split}_cost"] = list(np.linspace(1.0, 0.2, n))
+    return history
+
+
+@pytest.fixture(autouse=True)
+def no_warnings_and_close():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+    plt.close("all")
+
+
+def test_plot_history_two_panels_with_all_splits():
+    fig, (ax_acc, ax_cost) = plots.plot_history(make_history(), title="run")
+    assert len(fig.axes) == 2
+    assert len(ax_acc.lines) == 3 and len(ax_cost.lines) == 3
+    assert ax_acc.get_xlabel() == "epoch" and ax_acc.get_ylabel() == "accuracy (%)"
+    assert ax_cost.get_ylabel() == "cost"
+    labels = [t.get_text() for t in ax_acc.get_legend().get_texts()]
+    assert labels == ["training data", "validation data", "test data"]
+    # accuracies are plotted as percentages
+    assert ax_acc.lines[0].get_ydata().max() > 1.0
+    fig.canvas.draw()  # renders without error or warning
+
+
+def test_plot_history_skips_missing_and_empty_keys():
+    history = make_history(keys=("evaluation",))
+    history["train_cost"] = []  # monitored nothing
+    history["test_accuracy"] = None
+    fig, (ax_acc, ax_cost) = plots.plot_history(history, percent=False)
+    assert len(ax_acc.lines) == 1 and len(ax_cost.lines) == 1
+    assert ax_acc.get_ylabel() == "accuracy"
+    assert ax_acc.lines[0].get_ydata().max() <= 1.0
+
+
+def test_plot_history_without_cost_says_not_monitored():
+    history = {"test_accuracy": [0.9, 0.91, 0.92]}  # no "epoch" key: 0, 1, 2 are used
+    fig, (ax_acc, ax_cost) = plots.plot_history(history)
+    assert list(ax_acc.lines[0].get_xdata()) == [0, 1, 2]
+    assert not ax_cost.lines
+    assert any("not monitored" in t.get_text() for t in ax_cost.texts)
+
+
+def test_plot_history_on_given_axes_and_attribute_history():
+    class History:  # an object with attributes rather than a mapping
+        epoch = [0, 1]
+        test_accuracy = [0.5, 0.6]
+
+    fig, axes = plt.subplots(1, 2)
+    out_fig, out_axes = plots.plot_history(History(), ax=axes)
+    assert out_fig is fig and len(axes[0].lines) == 1
+
+
+def test_compare_runs_shared_axes_and_zoom():
+    runs = {"quadratic": make_history(300), "cross-entropy": make_history(300)}
+    fig, ax = plots.compare_runs(runs, key="test_accuracy", start_epoch=200)
+    assert len(ax.lines) == 2
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["quadratic", "cross-entropy"]
+    for line in ax.lines:
+        assert line.get_xdata().min() == 200 and len(line.get_xdata()) == 100
+    assert "from epoch 200 on" in ax.get_title()
+
+
+def test_compare_runs_skips_runs_without_the_key():
+    runs = {"a": make_history(keys=("train",)), "b": make_history()}
+    fig, ax = plots.compare_runs(runs, key="test_cost", title="Test cost")
+    assert len(ax.lines) == 1 and ax.get_title() == "Test cost" and ax.get_ylabel() == "cost"
+
+
+def test_plot_overfitting_four_panels():
+    history = make_history(400, keys=("train", "test"))
+    fig, axes = plots.plot_overfitting(history, start_epoch=200)
+    assert axes.shape == (2, 2)
+    (cost_train, acc_test), (cost_test, acc_train) = axes
+    assert cost_train.lines[0].get_xdata().min() == 200
+    assert acc_test.lines[0].get_xdata().min() == 200
+    assert cost_test.lines[0].get_xdata().min() == 0
+    assert acc_train.lines[0].get_xdata().min() == 0
+    assert "training data" in cost_train.get_title() and "test data" in acc_test.get_title()
+
+
+def test_plot_overfitting_falls_back_to_evaluation_data():
+    fig, axes = plots.plot_overfitting(make_history(250, keys=("train", "evaluation")))
+    assert "validation data" in axes[0, 1].get_title()
+    assert all(len(ax.lines) == 1 for ax in axes.flat)
+
+
+def test_digit_grid_shapes_and_labels():
+    images = np.random.default_rng(1).random((12, 784)).astype(np.float32)
+    fig, axes = plots.digit_grid(images, labels=list(range(12)), ncols=5,
+                                 predictions=[0] * 12)
+    assert axes.shape == (3, 5)
+    shown = [ax for ax in axes.flat if ax.images]
+    assert len(shown) == 12
+    assert shown[0].get_title() == "0→0" and shown[1].get_title() == "1→0"
+    # column vectors of shape (784, 1), as in the seed's data, work too
+    fig, axes = plots.digit_grid([im.reshape(784, 1) for im in images[:3]])
+    assert axes.shape == (1, 3)
+
+
+def test_style_is_scoped_and_opaque():
+    before = matplotlib.rcParams["axes.prop_cycle"]
+    fig, _ = plots.plot_history(make_history())
+    assert matplotlib.rcParams["axes.prop_cycle"] == before
+    assert matplotlib.colors.to_hex(fig.get_facecolor()) == "#ffffff"
+    with plots.book_style():
+        assert matplotlib.rcParams["savefig.facecolor"] == "white"
+
+
+def test_style_keeps_a_switch_to_interactive_mode():
+    # the inline backend turns interactive mode on when the first figure is made
+    was = matplotlib.is_interactive()
+    try:
+        matplotlib.interactive(False)
+        with plots.book_style():
+            matplotlib.interactive(True)
+        assert matplotlib.is_interactive()
+    finally:
+        matplotlib.interactive(was)
