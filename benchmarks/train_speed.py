@@ -121,16 +121,20 @@ def main():
 
     net = ch3_code.NN2([784, 30, 10], rand_seed=0)
     quiet = dict(progress=False, verbose=False)
-    ours = median_time(lambda: net.stochastic_gradient_descent(training, test, 1, 10, 0.5, **quiet), r)
+    epochs = []  # the training part of each epoch (shuffle and mini-batches), as the seed timed it
+    ours_call = median_time(lambda: epochs.extend(net.stochastic_gradient_descent(
+        training, test, 1, 10, 0.5, **quiet)["runtime_seconds"]), r)
+    ours = statistics.median(epochs)
     monitored = median_time(lambda: net.stochastic_gradient_descent(
         training, test, 1, 10, 0.5, monitoring=True, **quiet), r)
-    seed = median_time(lambda: SeedNN2([784, 30, 10], rng).epoch(pairs, 10, 0.5), max(1, r // 2))
+    seed = median_time(lambda: SeedNN2([784, 30, 10], rng).epoch(pairs, 10, 0.5), r)
     per_example = median_time(lambda: PerExampleNN([784, 30, 10], rng).epoch(pairs, 10, 0.5), max(1, r // 2))
     evaluate = median_time(lambda: net.evaluate(test), 5 * r)
 
     print(f"one epoch, 50,000 images, batch 10, float64 (median of {r}):")
-    print(f"  ch3_code NN2, test accuracy only   {ours:7.3f} s")
-    print(f"  ch3_code NN2, fully monitored       {monitored:7.3f} s   ({monitored / ours:.2f}x unmonitored; target <= 1.5x)")
+    print(f"  ch3_code NN2, training only         {ours:7.3f} s")
+    print(f"  ch3_code NN2, + test accuracy       {ours_call:7.3f} s   (the whole call, as a notebook runs it)")
+    print(f"  ch3_code NN2, fully monitored       {monitored:7.3f} s   ({monitored / ours_call:.2f}x the call above; target <= 1.5x)")
     print(f"  seed page NN2                       {seed:7.3f} s   (ch3_code is {seed / ours:.1f}x faster; target >= 2.5x)")
     print(f"  per-example reference loop          {per_example:7.3f} s   (ch3_code is {per_example / ours:.1f}x faster; target >= 6x)")
     print(f"evaluate 10,000 test images           {evaluate * 1e3:7.1f} ms  (target < 20 ms)")
