@@ -18,7 +18,8 @@ _LABELS = {"train": "training", "test": "test", "evaluation": "validation"}
 class History(dict):
     """Per-epoch lists plus ``status``, ``message``, ``stopped_epoch``, ``total_seconds`` and ``config``.
 
-    status is "completed", "early-stopped", "eta-floor", "interrupted" or "diverged".
+    status is "completed", "early-stopped", "eta-floor", "stopped" (by a callback),
+    "interrupted" or "diverged".
     ``best()`` and ``final()`` give (epoch, value) of a monitor; ``summary()`` one line.
     """
 

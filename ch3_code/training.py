@@ -29,7 +29,7 @@ class DivergenceWarning(RuntimeWarning):
 def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, monitoring=False, *,
           evaluation_data=None, regularization="L2", dropout=0.0, momentum=0.0,
           early_stopping=None, restore_best=False, eta_patience=None, eta_divisor=2.0, eta_floor=1 / 128,
-          progress=True, verbose=True, allow_unstable_momentum=False):
+          progress=True, verbose=True, allow_unstable_momentum=False, callback=None):
     """Train ``net`` in place and return a ``History``.
 
     training_data, test_data, evaluation_data: a split, an (X, y) tuple or a list of (x, y)
@@ -46,6 +46,8 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
     eta_patience: n to divide eta by eta_divisor after n epochs with no improvement,
         stopping once eta has fallen to eta_floor times its first value.
     progress: show one tqdm bar; verbose: print the summary line at the end.
+    callback: called as callback(net, history) after each recorded epoch (to log weight
+        norms, say); if it returns True the run stops there.
     """
     if not all(hasattr(net, a) for a in ("layer_sizes", "weights", "biases", "_backprop_rows")):
         raise TypeError(f"train needs a network to train, got {net!r}; create one with "
@@ -92,6 +94,9 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
                     warnings.warn(f"training {history.message}", DivergenceWarning, stacklevel=3)
                     break
                 history.record(epoch, seconds, eta, _measure(net, sets, monitors, lmbda, n, regularization))
+                if callback is not None and callback(net, history):
+                    history.stop("stopped", epoch, f"stopped by the callback after epoch {epoch}")
+                    break
                 score = history[watched][-1] if watched else None
                 bar.set_postfix_str(_postfix(history, watched, seconds), refresh=False)
                 bar.update(1)

@@ -169,6 +169,18 @@ def test_learning_rate_schedule_halves_and_stops_at_the_floor():
     assert "eta fell to 0.00625" in h.message
 
 
+def test_callback_sees_every_epoch_and_can_stop_the_run():
+    data = blobs()
+    norms = []
+
+    def log_norm(net, history):
+        norms.append((history["epoch"][-1], float(np.linalg.norm(net.weights[0]))))
+        return history["epoch"][-1] == 3
+    h = NN2([6, 5, 3]).stochastic_gradient_descent(data, data, 10, 10, 0.5, callback=log_norm, **QUIET)
+    assert [e for e, _ in norms] == [1, 2, 3] and h["epoch"] == [1, 2, 3]
+    assert h.status == "stopped" and "stopped by the callback after epoch 3" in h.summary()
+
+
 def test_interrupted_run_returns_its_history(monkeypatch):
     """Seed bug: KeyboardInterrupt returned None and lost the history."""
     data = blobs()
