@@ -26,7 +26,7 @@ NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval
 # make test TOC_EXISTING_ONLY=1 leaves _toc.yml entries whose file does not exist yet out of the
 # test build (with a warning); by default a missing chapter fails the build.
 TOC_EXISTING_ONLY ?=
-NOTEBOOKS ?= $(wildcard chapters/*.ipynb)
+NOTEBOOKS ?= $(sort $(wildcard chapters/*.ipynb))
 
 .PHONY: book test lab execute clean distclean install browser-assets \
 	test-unit test-notebooks test-book test-browser
@@ -51,6 +51,7 @@ browser-assets: $(NPM_STAMP)
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build .
+	@test -f _build/html/index.html || { echo "ERROR: the build wrote no _build/html/index.html"; exit 1; }
 	@echo "The book is in $(CURDIR)/_build/html: open file://$(CURDIR)/_build/html/index.html"
 
 lab: $(STAMP)
@@ -71,11 +72,17 @@ test: $(STAMP) $(NPM_STAMP)
 test-unit: $(STAMP)
 	@tools/stage "unit tests" $(BIN)/python -m pytest tests -m "not browser"
 
-# 2. every chapter notebook under nbval (executed once, top to bottom)
+# 2. every chapter notebook under nbval (executed once, top to bottom), one at a time so that
+#    the log shows each chapter's runtime; all run, and the stage fails if any failed
 test-notebooks: $(STAMP)
-	@if [ -n "$(strip $(NOTEBOOKS))" ]; then \
-		tools/stage "notebooks (nbval)" $(BIN)/python -m pytest $(NBVAL_FLAGS) $(NOTEBOOKS); \
-	else echo "=== stage: notebooks (nbval): no notebooks in chapters/, nothing to run"; fi
+	@if [ -z "$(strip $(NOTEBOOKS))" ]; then \
+		echo "=== stage: notebooks (nbval): no notebooks in chapters/, nothing to run"; exit 0; fi; \
+	start=$$SECONDS; failed=""; \
+	for nb in $(NOTEBOOKS); do \
+		tools/stage "nbval $$nb" $(BIN)/python -m pytest $(NBVAL_FLAGS) $$nb || failed="$$failed $$nb"; \
+	done; \
+	echo "=== stage: notebooks (nbval): $$((SECONDS - start)) s"; \
+	if [ -n "$$failed" ]; then echo "FAILED notebooks:$$failed"; exit 1; fi
 
 # 3. the book, from the committed notebooks without executing them; must give index.html
 test-book: $(STAMP)

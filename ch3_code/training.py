@@ -94,12 +94,12 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
                     warnings.warn(f"training {history.message}", DivergenceWarning, stacklevel=3)
                     break
                 history.record(epoch, seconds, eta, _measure(net, sets, monitors, lmbda, n, regularization))
+                bar.set_postfix_str(_postfix(history, watched, seconds), refresh=False)
+                bar.update(1)
                 if callback is not None and callback(net, history):
                     history.stop("stopped", epoch, f"stopped by the callback after epoch {epoch}")
                     break
                 score = history[watched][-1] if watched else None
-                bar.set_postfix_str(_postfix(history, watched, seconds), refresh=False)
-                bar.update(1)
                 if score is None:
                     continue
                 if score > best:
