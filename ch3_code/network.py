@@ -81,16 +81,27 @@ class NN2:
                 f"output_activation={self.output_activation.name!r}, cost={self.cost.name!r})")
 
     # --------------------------------------------------------------- forward
-    def _forward(self, X):
-        """Rows in, (z, a) of the output layer out: a^l = f(a^{l-1} w^T + b^T)."""
+    def _forward(self, X, masks=None):
+        """Rows in: a^l = f(a^{l-1} w^T + b^T) layer by layer.
+
+        Returns (activations, unmasked, z, a): the activation of every layer from the
+        input on (after dropout, if ``masks`` are given), the same before dropout (one
+        list when there are no masks), and z and a of the output layer.
+        """
+        activations = [X]
+        unmasked = activations if masks is None else [X]  # inverted dropout: f'(z) needs the unmasked a
         a = X
-        for w, b in zip(self.weights[:-1], self.biases[:-1]):
-            z = a @ w.T
-            z += b.T
-            a = self.activation.fn(z, out=z)  # hidden z is not needed again: reuse its memory
-        z = a @ self.weights[-1].T
+        for l in range(self.number_of_layers - 1):
+            z = np.dot(a, self.weights[l].T)
+            z += self.biases[l].T
+            a = self.activation.fn(z, out=z)  # z of a hidden layer is not needed again: reuse its memory
+            if masks is not None:
+                unmasked.append(a)
+                a = a * masks[l]
+            activations.append(a)
+        z = np.dot(a, self.weights[-1].T)
         z += self.biases[-1].T
-        return z, self.output_activation.fn(z, out=np.empty_like(z))
+        return activations, unmasked, z, self.output_activation.fn(z, out=np.empty_like(z))
 
     def feedforward(self, a):
         """Output activations for input ``a``: one example per column, e.g. shape (784, 1) or (784, m).
@@ -102,8 +113,8 @@ class NN2:
             raise ValueError(f"feedforward: input of shape {a.shape}; expected ({self.layer_sizes[0]}, m) "
                              "with one example per column")
         if a.ndim == 1:
-            return self._forward(a[None, :])[1][0]
-        return self._forward(a.T)[1].T
+            return self._forward(a[None, :])[3][0]
+        return self._forward(a.T)[3].T
 
     # -------------------------------------------------------------- backprop
     def _backprop_rows(self, X, Y, scale=1.0, masks=None, nabla_w_out=None):
@@ -115,20 +126,7 @@ class NN2:
         into them avoids allocating (and page-faulting) a fresh matrix per batch.
         """
         weights, f = self.weights, self.activation
-        activations = [X]
-        unmasked = activations if masks is None else [X]  # inverted dropout: f'(z) needs the unmasked a
-        a = X
-        for l in range(self.number_of_layers - 1):
-            z = np.dot(a, weights[l].T)
-            z += self.biases[l].T
-            a = f.fn(z, out=z)  # z of a hidden layer is not needed again: reuse its memory
-            if masks is not None:
-                unmasked.append(a)
-                a = a * masks[l]
-            activations.append(a)
-        z = np.dot(a, weights[-1].T)
-        z += self.biases[-1].T
-        a = self.output_activation.fn(z, out=np.empty_like(z))
+        activations, unmasked, z, a = self._forward(X, masks)
         delta = self.cost.delta(z, a, Y, self.output_activation)
         if scale != 1.0:
             delta *= scale
@@ -160,7 +158,7 @@ class NN2:
         R(w) = lmbda/(2n) sum w^2 for L2 and lmbda/n sum |w| for L1, where n is
         the training-set size (defaults to the m examples of ``data``).
         """
-        X, labels = as_arrays(data, self.layer_sizes[0], self.layer_sizes[-1])
+        X, labels = self._arrays(data, "data")
         m = X.shape[0]
         n = m if n is None else n
         nabla_b, nabla_w = self._backprop_rows(X.astype(np.float64), one_hot(labels, self.layer_sizes[-1]),
@@ -170,6 +168,10 @@ class NN2:
         return [nb[:, None] for nb in nabla_b], nabla_w
 
     # ------------------------------------------------------------ evaluation
+    def _arrays(self, data, name):
+        """``(X, labels)`` for any accepted form of data, checked against this network's layers."""
+        return as_arrays(data, self.layer_sizes[0], self.layer_sizes[-1], name)
+
     def _assess(self, X, labels, want_cost=True):
         """(number correct, summed cost) over rows X, in blocks of 4,096 examples."""
         correct, cost = 0, 0.0
@@ -178,7 +180,7 @@ class NN2:
             block = X[k:k + _CHUNK]
             if buffer is not None:  # float32 input: widen one cache-sized block at a time
                 block = np.copyto(buffer[:block.shape[0]], block) or buffer[:block.shape[0]]
-            z, a = self._forward(block)
+            *_, z, a = self._forward(block)
             lab = labels[k:k + _CHUNK]
             correct += int(np.count_nonzero(a.argmax(axis=1) == lab))
             if want_cost:
@@ -195,12 +197,12 @@ class NN2:
 
     def evaluate(self, data):
         """Number of examples in ``data`` whose most active output neuron is the right label."""
-        X, labels = as_arrays(data, self.layer_sizes[0], self.layer_sizes[-1], "evaluate data")
+        X, labels = self._arrays(data, "evaluate data")
         return self._assess(X, labels, want_cost=False)[0]
 
     def accuracy(self, data):
         """Fraction of ``data`` classified correctly."""
-        X, labels = as_arrays(data, self.layer_sizes[0], self.layer_sizes[-1], "accuracy data")
+        X, labels = self._arrays(data, "accuracy data")
         return self._assess(X, labels, want_cost=False)[0] / max(X.shape[0], 1)
 
     def total_cost(self, data, lmbda=0.0, n=None, regularization="L2"):
@@ -210,7 +212,7 @@ class NN2:
         the set being evaluated, n here is always the training-set size (it
         defaults to len(data)), so training and test costs carry the same penalty.
         """
-        X, labels = as_arrays(data, self.layer_sizes[0], self.layer_sizes[-1], "cost data")
+        X, labels = self._arrays(data, "cost data")
         n = X.shape[0] if n is None else n
         return (self._assess(X, labels)[1] / max(X.shape[0], 1)
                 + self.regularization_cost(lmbda, n, regularization))

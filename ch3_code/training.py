@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 from tqdm.auto import tqdm
 
-from .arrays import as_arrays, one_hot
+from .arrays import one_hot
 from .history import MONITORS, History
 
 
@@ -49,27 +49,26 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
     callback: called as callback(net, history) after each recorded epoch (to log weight
         norms, say); if it returns True the run stops there.
     """
-    if not all(hasattr(net, a) for a in ("layer_sizes", "weights", "biases", "_backprop_rows")):
+    if not all(hasattr(net, a) for a in ("layer_sizes", "weights", "biases", "_backprop_rows", "_arrays")):
         raise TypeError(f"train needs a network to train, got {net!r}; create one with "
                         "ch3_code.NN2([784, 30, 10]) and call its stochastic_gradient_descent method")
-    n_in, n_out = net.layer_sizes[0], net.layer_sizes[-1]
     _check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momentum, early_stopping,
                    eta_patience, eta_divisor, eta_floor, allow_unstable_momentum)
-    X, labels = as_arrays(training_data, n_in, n_out, "training_data")
+    X, labels = net._arrays(training_data, "training_data")
     if X.shape[0] == 0:
         raise ValueError("training_data is empty")
     sets = {"train": (X, labels)}
     if test_data is not None:
-        sets["test"] = as_arrays(test_data, n_in, n_out, "test_data")
+        sets["test"] = net._arrays(test_data, "test_data")
     if evaluation_data is not None:
-        sets["evaluation"] = as_arrays(evaluation_data, n_in, n_out, "evaluation_data")
+        sets["evaluation"] = net._arrays(evaluation_data, "evaluation_data")
     watched = "evaluation_accuracy" if "evaluation" in sets else "test_accuracy" if "test" in sets else None
     if watched is None and (early_stopping or eta_patience):
         raise ValueError("early_stopping and eta_patience need evaluation_data or test_data to watch")
     monitors = _monitors(monitoring, sets, watched)
 
     n = X.shape[0]
-    Y = one_hot(labels, n_out)
+    Y = one_hot(labels, net.layer_sizes[-1])
     history = History(config=dict(layer_sizes=net.layer_sizes, n=n, epochs=epochs, batch_size=batch_size,
                                   eta=eta, lmbda=lmbda, regularization=regularization, dropout=dropout,
                                   momentum=momentum), watched=watched)
