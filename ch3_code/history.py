@@ -1,8 +1,9 @@
 """The record of one training run: a dict of per-epoch lists with a few helpers.
 
 ``History`` is a plain ``dict`` (so the seed page's ``res["test_accuracy"]``
-keeps working) whose keys are ``epoch`` (1, 2, ...; the book's code prints
-epochs from 0, so its "epoch k" is our epoch k + 1), ``runtime_seconds`` (the
+keeps working) whose keys are ``epoch`` (0, 1, ..., epochs - 1, numbered as the
+book's code prints them, so "epoch k" here is the book's "epoch k", the (k+1)-th
+pass over the training data), ``runtime_seconds`` (the
 training time of each epoch, without evaluation), ``eta`` (the learning rate
 used in each epoch) and the monitors below. Accuracies are fractions in [0, 1];
 costs are means per example plus the regularisation term, computed with the
@@ -19,7 +20,9 @@ class History(dict):
     """Per-epoch lists plus ``status``, ``message``, ``stopped_epoch``, ``total_seconds`` and ``config``.
 
     status is "completed", "early-stopped", "eta-floor", "stopped" (by a callback),
-    "interrupted" or "diverged".
+    "interrupted" or "diverged"; stopped_epoch is the epoch the run ended in (a diverged
+    epoch whose weights became NaN is not recorded). The ``evaluation_*`` lists hold the
+    validation set (network2's key names); summaries and plots call it "validation".
     ``best()`` and ``final()`` give (epoch, value) of a monitor; ``summary()`` one line.
     """
 
