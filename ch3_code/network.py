@@ -155,7 +155,7 @@ class NN2:
         for w, b, mask in zip(self.weights[:-1], self.biases[:-1], masks):
             z = np.dot(a, w.T)
             z += b.T
-            a = self.activation.fn(z, out=z)  # z is not needed again: f(z) overwrites it
+            a = self.activation.fn(z)
             hidden.append(a)
             if mask is not None:
                 a = a * mask
@@ -179,13 +179,12 @@ class NN2:
         return out.ravel() if a.ndim == 1 else out.T
 
     # -------------------------------------------------------------- backprop
-    def gradient(self, X, Y, scale=1.0, masks=None, out=None):
+    def gradient(self, X, Y, scale=1.0, masks=None):
         """Gradients of scale * sum_x C_x for the rows X with one-hot rows Y (BP1-BP4, row form).
 
         Returns ``(nabla_b, nabla_w)`` shaped like ``biases`` and ``weights``. ``masks``
-        are optional dropout masks, one per hidden layer; ``out`` optional arrays
-        shaped like ``weights`` that receive nabla_w (writing into them instead of
-        new arrays saved 6% of an MNIST epoch in benchmarks/train_speed.py).
+        are optional dropout masks, one per hidden layer (m, n_l). ``scale`` multiplies
+        delta^L, hence every gradient: training passes eta/m (see ``training._make_step``).
         """
         fp = self.forward(X, masks)
         delta = self.cost.delta(fp.z, fp.a, Y, self.output_activation)       # BP1
@@ -194,7 +193,7 @@ class NN2:
         nabla_b, nabla_w = [None] * self.number_of_layers, [None] * self.number_of_layers
         for l in range(self.number_of_layers - 1, -1, -1):
             nabla_b[l] = delta.sum(axis=0).reshape(-1, 1)                    # BP3
-            nabla_w[l] = np.dot(delta.T, fp.inputs[l], out=None if out is None else out[l])  # BP4
+            nabla_w[l] = np.dot(delta.T, fp.inputs[l])                       # BP4
             if l > 0:                                                         # BP2
                 delta = np.dot(delta, self.weights[l])
                 delta *= self.activation.prime_from_output(fp.hidden[l - 1])
