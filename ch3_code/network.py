@@ -47,8 +47,8 @@ inputs[l]: the activations fed into layer l + 1 (the input X, then each hidden l
 def check_regularization(regularization):
     """Return ``regularization`` if it is "L2" or "L1"; every public method asks here."""
     if regularization not in REGULARIZATIONS:
-        raise ValueError(f"regularization={regularization!r} is not known; use 'L2' (weight decay) "
-                         "or 'L1'")
+        raise ValueError(f"regularization={regularization!r} is not known; "
+                         "use 'L2' (weight decay) or 'L1'")
     return regularization
 
 
@@ -62,8 +62,8 @@ class NN2:
     generator seeded with ``rand_seed`` (None or an int >= 0), so a seed gives one run.
     """
 
-    def __init__(self, layer_sizes, rand_seed=0, activation=SigmoidActivation, cost=CrossEntropyCost,
-                 output_activation=None, dtype="float32"):
+    def __init__(self, layer_sizes, rand_seed=0, activation=SigmoidActivation,
+                 cost=CrossEntropyCost, output_activation=None, dtype="float32"):
         self.layer_sizes = _check_sizes(layer_sizes)
         self.number_of_layers = len(self.layer_sizes) - 1
         if dtype is None or not _is_dtype(dtype) or np.dtype(dtype).name not in DTYPES:
@@ -77,8 +77,9 @@ class NN2:
         self.output_activation = get_activation(output_activation)
         if allowed and self.output_activation not in allowed:
             raise ValueError(
-                f"output_activation={self.output_activation.name!r} does not fit the {self.cost.name} "
-                f"cost; use one of {[a.name for a in allowed]} (or choose another cost)")
+                f"output_activation={self.output_activation.name!r} does not fit the "
+                f"{self.cost.name} cost; use one of {[a.name for a in allowed]} "
+                "(or choose another cost)")
         if self.activation.name == "softmax":
             raise ValueError("activation='softmax' is an output layer; hidden layers need "
                              "'sigmoid', 'tanh' or 'relu'")
@@ -100,11 +101,12 @@ class NN2:
         self._initialize(lambda n_in: 1.0)
 
     def _initialize(self, weight_scale):
-        """Draw in float64 and round to ``dtype``: one seed gives the same start in either dtype."""
+        """Draw in float64, round to ``dtype``: one seed gives the same start in either dtype."""
         self.biases = [self.rng.normal(0.0, 1.0, size=(n, 1)).astype(self.dtype)
                        for n in self.layer_sizes[1:]]
+        pairs = zip(self.layer_sizes[:-1], self.layer_sizes[1:])
         self.weights = [self.rng.normal(0.0, weight_scale(n_in), size=(n_out, n_in)).astype(self.dtype)
-                        for n_in, n_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:])]
+                        for n_in, n_out in pairs]
 
     @property
     def n_parameters(self):
@@ -129,7 +131,7 @@ class NN2:
         return X, labels
 
     def targets(self, labels):
-        """The one-hot rows y(x) for integer ``labels``, shape (m, n_out), in this network's dtype."""
+        """The one-hot rows y(x) for integer ``labels``: shape (m, n_out), this network's dtype."""
         Y = np.zeros((labels.shape[0], self.layer_sizes[-1]), dtype=self.dtype)
         Y[np.arange(labels.shape[0]), labels] = 1
         return Y
@@ -147,7 +149,7 @@ class NN2:
 
     # --------------------------------------------------------------- forward
     def forward(self, X, masks=None):
-        """Rows in: A^l = f(A^{l-1} (w^l)^T + (b^l)^T), layer by layer; returns a ``ForwardPass``."""
+        """Rows in: A^l = f(A^{l-1} (w^l)^T + (b^l)^T) layer by layer; gives a ``ForwardPass``."""
         inputs, hidden = [X], []
         a = X
         if masks is None:
@@ -171,10 +173,11 @@ class NN2:
         """
         a = np.asarray(a, dtype=self.dtype)
         if a.ndim not in (1, 2) or a.shape[0] != self.layer_sizes[0]:
-            raise ValueError(f"feedforward(a): a has shape {a.shape}; expected ({self.layer_sizes[0]}, m)"
-                             f" with one example per column, or ({self.layer_sizes[0]},) for one")
+            n_in = self.layer_sizes[0]
+            raise ValueError(f"feedforward(a): a has shape {a.shape}; expected ({n_in}, m) with "
+                             f"one example per column, or ({n_in},) for one")
         rows = a.reshape(1, -1) if a.ndim == 1 else a.T
-        with np.errstate(over="ignore"):  # sigma(z) for z << 0 in float32: e^{-z} -> inf, sigma -> 0
+        with np.errstate(over="ignore"):  # sigma(z << 0) in float32: e^{-z} -> inf, sigma -> 0
             out = self.forward(np.ascontiguousarray(rows)).a
         return out.ravel() if a.ndim == 1 else out.T
 
@@ -246,7 +249,7 @@ class NN2:
         return correct, cost
 
     def accuracy_and_cost(self, data, lmbda=0.0, n=None, regularization="L2", want_cost=True):
-        """(fraction correct, mean cost + R(w)) of ``data`` in one pass; the cost is None if not wanted.
+        """(fraction correct, mean cost + R(w)) of ``data`` in one pass (cost None if not wanted).
 
         n is the training-set size in R(w) (it defaults to len(data)).
         """
@@ -256,8 +259,8 @@ class NN2:
         m = max(X.shape[0], 1)
         if not want_cost:
             return correct / m, None
-        return correct / m, cost / m + self.regularization_cost(lmbda, X.shape[0] if n is None else n,
-                                                               regularization)
+        n = X.shape[0] if n is None else n
+        return correct / m, cost / m + self.regularization_cost(lmbda, n, regularization)
 
     def regularization_cost(self, lmbda, n, regularization="L2"):
         """lmbda/(2n) sum w^2 (L2) or lmbda/n sum |w| (L1); biases are not regularised."""
@@ -278,7 +281,7 @@ class NN2:
         return self.count_and_cost(X, labels, want_cost=False)[0] / max(X.shape[0], 1)
 
     def total_cost(self, data, lmbda=0.0, n=None, regularization="L2"):
-        """Mean cost per example over ``data`` plus the regularisation term with training-set size n.
+        """Mean cost per example over ``data`` plus the regularisation term (training-set size n).
 
         Unlike the book's network2.py, which divides the L2 term by the size of
         the set being evaluated, n here is always the training-set size (it
@@ -291,8 +294,8 @@ class NN2:
                 + self.regularization_cost(lmbda, n, regularization))
 
     # --------------------------------------------------------------- training
-    def stochastic_gradient_descent(self, training_data, test_data, epochs, batch_size, eta, lmbda=0.0,
-                                    monitoring=False, **options):
+    def stochastic_gradient_descent(self, training_data, test_data, epochs, batch_size, eta,
+                                    lmbda=0.0, monitoring=False, **options):
         """Train with mini-batch SGD and return the run's ``History`` (a dict of per-epoch lists).
 
         See ``ch3_code.training.train`` for every option (evaluation data, L1,
@@ -312,7 +315,7 @@ class NN2:
 
     @staticmethod
     def load(path):
-        """The one way to load a network written by ``save`` (``ch3_code.load`` is this function)."""
+        """The one way to load a network written by ``save`` (``ch3_code.load`` is this)."""
         from .persist import load
         return load(path)
 
@@ -326,11 +329,13 @@ def _is_dtype(dtype):
 
 
 def _check_sizes(layer_sizes):
-    ok = isinstance(layer_sizes, (list, tuple, np.ndarray)) and len(layer_sizes) >= 2 and all(
-        isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1 for s in layer_sizes)
+    def is_size(s):
+        return isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1
+    ok = (isinstance(layer_sizes, (list, tuple, np.ndarray)) and len(layer_sizes) >= 2
+          and all(is_size(s) for s in layer_sizes))
     if not ok:
-        raise ValueError(f"layer_sizes={layer_sizes!r}: give a list of at least two positive integers, "
-                         "inputs first, e.g. NN2([784, 30, 10])")
+        raise ValueError(f"layer_sizes={layer_sizes!r}: give a list of at least two positive "
+                         "integers, inputs first, e.g. NN2([784, 30, 10])")
     return [int(s) for s in layer_sizes]
 
 

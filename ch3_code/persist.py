@@ -35,8 +35,8 @@ def save(net, path):
     path = Path(path)
     for kind, arrays in (("weights", net.weights), ("biases", net.biases)):
         if not all(np.isfinite(p).all() for p in arrays):
-            raise ValueError(f"cannot save {path}: some {kind} are NaN or infinite (the run diverged); "
-                             "train again with a lower eta and save that network")
+            raise ValueError(f"cannot save {path}: some {kind} are NaN or infinite (the run "
+                             "diverged); train again with a lower eta and save that network")
     record = {"format": FORMAT, "layer_sizes": net.layer_sizes, "activation": net.activation.name,
               "output_activation": net.output_activation.name, "cost": net.cost.name,
               "dtype": net.dtype.name, "rand_seed": net.rand_seed,
@@ -69,8 +69,9 @@ def load(path):
         if not isinstance(record, dict) or record.get("format") != FORMAT:
             found = record.get("format") if isinstance(record, dict) else type(record).__name__
             raise ValueError(f"format is {found!r}, expected {FORMAT!r}")
-        net = NN2(record["layer_sizes"], rand_seed=record.get("rand_seed"), activation=record["activation"],
-                  cost=record["cost"], output_activation=record["output_activation"],
+        net = NN2(record["layer_sizes"], rand_seed=record.get("rand_seed"),
+                  activation=record["activation"], cost=record["cost"],
+                  output_activation=record["output_activation"],
                   dtype=record.get("dtype", "float64"))
         weights = [_finite_array(w, "weights", net.dtype) for w in record["weights"]]
         biases = [_finite_array(b, "biases", net.dtype) for b in record["biases"]]
@@ -82,8 +83,9 @@ def load(path):
     except FileNotFoundError:
         raise
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise ValueError(f"{path} is not a network saved by NN2.save ({type(exc).__name__}: {exc}); "
-                         "save it again with net.save(path)") from exc
+        raise ValueError(f"{path} is not a network saved by NN2.save "
+                         f"({type(exc).__name__}: {exc}); save it again with net.save(path)"
+                         ) from exc
     net.weights, net.biases = weights, biases
     return net
 
