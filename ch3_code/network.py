@@ -105,7 +105,7 @@ class NN2:
         self.biases = [self.rng.normal(0.0, 1.0, size=(n, 1)).astype(self.dtype)
                        for n in self.layer_sizes[1:]]
         pairs = zip(self.layer_sizes[:-1], self.layer_sizes[1:])
-        self.weights = [self.rng.normal(0.0, weight_scale(n_in), size=(n_out, n_in)).astype(self.dtype)
+        self.weights = [self.rng.normal(0.0, weight_scale(n_in), (n_out, n_in)).astype(self.dtype)
                         for n_in, n_out in pairs]
 
     @property
