@@ -309,7 +309,12 @@ class NN2:
 
     # ------------------------------------------------------------ save, load
     def save(self, path):
-        """Write the network to ``path`` as JSON, safely (see ``ch3_code.persist``)."""
+        """Write the network to ``path`` as JSON, safely (see ``ch3_code.persist``).
+
+        Kept: layers, activations, cost, dtype, seed, weights and biases. Not kept: the
+        generator's state, so training a reloaded network draws the shuffles and dropout
+        masks of a fresh network with this seed; a diverged (non-finite) network is refused.
+        """
         from .persist import save
         save(self, path)
 

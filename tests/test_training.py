@@ -251,7 +251,7 @@ def test_mnist_at_eta_10_has_no_runtime_warning(mnist):
     training, validation, _ = mnist
     net = NN2([784, 30, 10], rand_seed=0)
     net.large_weight_initializer()
-    h = net.stochastic_gradient_descent(training[:3000], validation[:1000], 30, 10, 10.0, lmbda=1.0,
+    h = net.stochastic_gradient_descent(training[:1000], validation[:1000], 30, 10, 10.0, lmbda=1.0,
                                         monitoring=True, **QUIET)
     assert h.status == "completed" and np.all(np.isfinite(h["train_cost"]))
 
