@@ -21,7 +21,11 @@ def test_a_failed_save_leaves_the_previous_file_intact(tmp_path, monkeypatch):
     good = path.read_bytes()
     synced = []
     real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+
+    def fsync(fd):
+        synced.append(fd)
+        real_fsync(fd)
+    monkeypatch.setattr(os, "fsync", fsync)
 
     def killed(*args):
         raise OSError("disk full")
