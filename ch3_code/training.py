@@ -18,13 +18,15 @@ import time
 import warnings
 
 import numpy as np
+
 from . import divergence
 from .arrays import one_hot
 from .divergence import DivergenceWarning
-from .history import MONITORS, History
+from .history import History
+from .options import check_options, monitors_for
 from .progress import EpochBar
 
-__all__ = ["train", "DivergenceWarning"]
+__all__ = ["DivergenceWarning", "train"]
 
 
 def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, monitoring=False, *,
@@ -61,8 +63,8 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
         raise TypeError(f"train needs a network to train, got {net!r}; create one with "
                         "ch3_code.NN2([784, 30, 10]) and call its "
                         "stochastic_gradient_descent method")
-    _check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momentum,
-                   early_stopping, eta_patience, eta_divisor, eta_floor, allow_unstable_momentum)
+    check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momentum,
+                  early_stopping, eta_patience, eta_divisor, eta_floor, allow_unstable_momentum)
     if os.environ.get("CH3_SWEEP_WORKER") == "1":
         progress = verbose = False  # the sweep shows one bar and prints each run's summary
     X, labels = net._arrays(training_data, "training_data")
@@ -82,7 +84,7 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
         raise ValueError(f"{' and '.join(asked)} {'needs' if len(asked) == 1 else 'need'} "
                          "evaluation_data or test_data to watch: pass validation data as "
                          "evaluation_data=..., or drop the option")
-    monitors = _monitors(monitoring, sets, watched)
+    monitors = monitors_for(monitoring, sets, watched)
 
     n = X.shape[0]
     Y = one_hot(labels, net.layer_sizes[-1])
@@ -249,28 +251,6 @@ def _make_step(net, n, lmbda, regularization, dropout, mu):
     return step
 
 
-def _monitors(monitoring, sets, watched):
-    if isinstance(monitoring, str):
-        monitoring = [monitoring]  # one name, e.g. monitoring="train_cost"
-    if monitoring is True:
-        wanted = [m for m in MONITORS if m.split("_")[0] in sets]
-    elif not monitoring:
-        wanted = []
-    else:
-        wanted = list(monitoring)
-        unknown = [m for m in wanted if m not in MONITORS]
-        if unknown:
-            raise ValueError(f"monitoring={monitoring!r}: unknown names {unknown}; use True, "
-                             f"False, one name or a list of names from {list(MONITORS)}")
-        missing = [m for m in wanted if m.split("_")[0] not in sets]
-        if missing:
-            raise ValueError(f"monitoring asks for {missing} but the matching data was not passed")
-    for always in ("test_accuracy", watched):
-        if always and always not in wanted and always.split("_")[0] in sets:
-            wanted.append(always)
-    return wanted
-
-
 def _measure(net, sets, monitors, lmbda, n, regularization):
     """One forward pass per data set gives both its accuracy and its cost."""
     values = {}
@@ -295,31 +275,3 @@ def _postfix(history, watched):
         return ""
     label = "validation" if watched.startswith("evaluation") else watched.split("_")[0]
     return f"{label} acc {history[watched][-1]:.2%}"
-
-
-def _check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momentum,
-                   early_stopping, eta_patience, eta_divisor, eta_floor, allow_unstable_momentum):
-    def need(ok, name, value, allowed):
-        if not ok:
-            raise ValueError(f"{name}={value!r} is not allowed: {allowed}")
-
-    def is_int(v):
-        return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-
-    def is_num(v):
-        return (isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                and math.isfinite(v))
-
-    need(is_int(epochs) and epochs >= 0, "epochs", epochs, "a whole number >= 0")
-    need(is_int(batch_size) and batch_size >= 1, "batch_size", batch_size, "a whole number >= 1")
-    need(is_num(eta) and eta > 0, "eta", eta, "a finite number > 0")
-    need(is_num(lmbda) and lmbda >= 0, "lmbda", lmbda, "a finite number >= 0")
-    need(regularization in ("L2", "L1"), "regularization", regularization, "'L2' or 'L1'")
-    need(is_num(dropout) and 0 <= dropout < 1, "dropout", dropout, "a probability in [0, 1)")
-    need(is_num(momentum) and (allow_unstable_momentum or 0 <= momentum < 1), "momentum", momentum,
-         "a number in [0, 1) (pass allow_unstable_momentum=True to experiment outside it)")
-    for name, value in (("early_stopping", early_stopping), ("eta_patience", eta_patience)):
-        need(value is None or (is_int(value) and value >= 1), name, value,
-             "None or a whole number >= 1")
-    need(is_num(eta_divisor) and eta_divisor > 1, "eta_divisor", eta_divisor, "a number > 1")
-    need(is_num(eta_floor) and 0 < eta_floor < 1, "eta_floor", eta_floor, "a fraction in (0, 1)")

@@ -195,7 +195,7 @@ def test_a_stopped_run_ends_as_a_full_text_bar_with_its_reason(capsys):
         train, None, 200, 10, 1.0, evaluation_data=val, early_stopping=5, verbose=False)
     last = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
     done = len(h["epoch"])
-    assert f"100%" in last and f"{done}/{done} epochs" in last and "stopped early" in last
+    assert "100%" in last and f"{done}/{done} epochs" in last and "stopped early" in last
     assert re.search(r", \d+\.\d s$", last)  # one time figure, written as the summary writes it
     assert "/s" not in last and "s/epoch" not in last and "<" not in last  # no tqdm rate or ETA
 
