@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from .history import MONITORS
+from .network import check_regularization
 
 _DATA = {"train": "training_data", "test": "test_data", "evaluation": "evaluation_data"}
 
@@ -56,7 +57,7 @@ def check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momen
     need(is_int(batch_size) and batch_size >= 1, "batch_size", batch_size, "a whole number >= 1")
     need(is_num(eta) and eta > 0, "eta", eta, "a finite number > 0")
     need(is_num(lmbda) and lmbda >= 0, "lmbda", lmbda, "a finite number >= 0")
-    need(regularization in ("L2", "L1"), "regularization", regularization, "'L2' or 'L1'")
+    check_regularization(regularization)
     need(is_num(dropout) and 0 <= dropout < 1, "dropout", dropout, "a probability in [0, 1)")
     need(is_num(momentum) and (allow_unstable_momentum or 0 <= momentum < 1), "momentum", momentum,
          "a number in [0, 1) (pass allow_unstable_momentum=True to experiment outside it)")

@@ -20,9 +20,9 @@ import warnings
 import numpy as np
 
 from . import divergence
-from .arrays import one_hot
 from .divergence import DivergenceWarning
 from .history import History
+from .network import NN2
 from .options import check_options, monitors_for
 from .progress import EpochBar
 
@@ -58,8 +58,7 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
     returns its history. Ctrl-C (KeyboardInterrupt) puts back the weights of the last
     completed epoch, keeps the history in ``net.last_history`` and then ends the cell.
     """
-    needed = ("layer_sizes", "weights", "biases", "_backprop_rows", "_arrays")
-    if not all(hasattr(net, a) for a in needed):
+    if not isinstance(net, NN2):
         raise TypeError(f"train needs a network to train, got {net!r}; create one with "
                         "ch3_code.NN2([784, 30, 10]) and call its "
                         "stochastic_gradient_descent method")
@@ -67,14 +66,14 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
                   early_stopping, eta_patience, eta_divisor, eta_floor, allow_unstable_momentum)
     if os.environ.get("CH3_SWEEP_WORKER") == "1":
         progress = verbose = False  # the sweep shows one bar and prints each run's summary
-    X, labels = net._arrays(training_data, "training_data")
+    X, labels = net.data_arrays(training_data, "training_data")
     if X.shape[0] == 0:
         raise ValueError("training_data is empty")
     sets = {"train": (X, labels)}
     if test_data is not None:
-        sets["test"] = net._arrays(test_data, "test_data")
+        sets["test"] = net.data_arrays(test_data, "test_data")
     if evaluation_data is not None:
-        sets["evaluation"] = net._arrays(evaluation_data, "evaluation_data")
+        sets["evaluation"] = net.data_arrays(evaluation_data, "evaluation_data")
     watched = ("evaluation_accuracy" if "evaluation" in sets
                else "test_accuracy" if "test" in sets else None)
     if watched is None and (early_stopping or eta_patience or restore_best):
@@ -87,12 +86,10 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
     monitors = monitors_for(monitoring, sets, watched)
 
     n = X.shape[0]
-    Y = one_hot(labels, net.layer_sizes[-1])
+    Y = net.targets(labels)
     config = dict(layer_sizes=net.layer_sizes, n=n, epochs=epochs, batch_size=batch_size, eta=eta,
                   lmbda=lmbda, regularization=regularization, dropout=dropout, momentum=momentum)
     history = History(config=config, watched=watched)
-    net.weights = [np.array(w, dtype=np.float64, order="C") for w in net.weights]
-    net.biases = [np.array(b, dtype=np.float64, order="C").reshape(-1, 1) for b in net.biases]
     net.last_history = history
     global last_history
     last_history = history
@@ -110,7 +107,7 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
                 order = net.rng.permutation(n)
                 for k in range(0, n, batch_size):
                     idx = order[k:k + batch_size]
-                    step(X[idx].astype(np.float64, copy=False), Y[idx], eta)
+                    step(X[idx], Y[idx], eta)  # one gather per batch
                 seconds = time.perf_counter() - t0
                 finite = watch.finite()
                 if finite:
@@ -213,41 +210,41 @@ def _warn(message):
 
 
 def _make_step(net, n, lmbda, regularization, dropout, mu):
-    """Return step(xb, yb, eta): one in-place update of net from one mini-batch."""
-    weights = net.weights
-    b_rows = [b.reshape(1, -1) for b in net.biases]  # views: updating them updates net.biases
-    grads = [np.empty_like(w) for w in weights]  # nabla_w is written here, batch after batch
-    velocities = [(np.zeros_like(w), np.zeros_like(b)) for w, b in zip(weights, b_rows)] if mu else None
-    hidden = net.layer_sizes[1:-1]
-    rng, keep = net.rng, 1.0 - dropout
+    """Return step(xb, yb, eta): one in-place SGD update of ``net`` from one mini-batch.
 
-    def regularize(nabla_w, eta):
-        """Add the penalty's share eta * dR/dw to each (already eta/m-scaled) gradient."""
-        for w, nw in zip(weights, nabla_w):
-            if regularization == "L1":
-                nw += (eta * lmbda / n) * np.sign(w)
-            elif mu:
-                nw += (eta * lmbda / n) * w
-            else:
-                w *= 1.0 - eta * lmbda / n  # plain SGD: L2 is the weight decay of the docstring
+    xb and yb are the batch's rows (inputs and one-hot targets) in the network's dtype.
+    The step uses NN2's public operations only (``gradient``, ``dropout_masks``) and
+    changes ``net.weights`` and ``net.biases`` in place, as the module docstring says.
+    ``ch3_code.reference.update_mini_batch`` is the same update in the book's form.
+    """
+    net.weights = [np.ascontiguousarray(w, dtype=net.dtype) for w in net.weights]
+    net.biases = [np.ascontiguousarray(b, dtype=net.dtype).reshape(-1, 1) for b in net.biases]
+    params = net.weights + net.biases
+    grads = [np.empty_like(w) for w in net.weights]  # nabla_w lands here, batch after batch
+    velocities = [np.zeros_like(p) for p in params] if mu else None
 
     def step(xb, yb, eta):
-        masks = [(rng.random((xb.shape[0], h)) < keep) / keep for h in hidden] if dropout else None
-        nabla_b, nabla_w = net._backprop_rows(xb, yb, eta / xb.shape[0], masks, grads)
+        m = xb.shape[0]
+        masks = net.dropout_masks(m, dropout) if dropout else None
+        # eta * (1/m) sum_x nabla C_x, scaled at delta^L (m x n_out numbers) rather than at
+        # every nabla_w (n_l x n_{l-1} numbers each)
+        step_b, step_w = net.gradient(xb, yb, scale=eta / m, masks=masks, out=grads)
         if lmbda:
-            regularize(nabla_w, eta)
+            for w, sw in zip(net.weights, step_w):
+                if regularization == "L1":
+                    sw += (eta * lmbda / n) * np.sign(w)   # w -> w - (eta lmbda / n) sgn(w) - ...
+                elif mu:
+                    sw += (eta * lmbda / n) * w            # the L2 term joins the gradient
+                else:
+                    w *= 1.0 - eta * lmbda / n             # weight decay (1 - eta lmbda / n) w - ...
         if mu:
-            for w, b, nw, nb, (vw, vb) in zip(weights, b_rows, nabla_w, nabla_b, velocities):
-                vw *= mu
-                vw -= nw
-                w += vw
-                vb *= mu
-                vb -= nb
-                b += vb
+            for p, sp, v in zip(params, step_w + step_b, velocities):
+                v *= mu                                    # v -> mu v - eta grad C
+                v -= sp
+                p += v                                     # w -> w + v
         else:
-            for w, b, nw, nb in zip(weights, b_rows, nabla_w, nabla_b):
-                w -= nw
-                b -= nb
+            for p, sp in zip(params, step_w + step_b):
+                p -= sp                                    # w -> w - eta grad C
     return step
 
 
@@ -259,7 +256,7 @@ def _measure(net, sets, monitors, lmbda, n, regularization):
         want_acc, want_cost = f"{name}_accuracy" in monitors, f"{name}_cost" in monitors
         if not (want_acc or want_cost):
             continue
-        correct, cost = net._assess(Xs, ls, want_cost=want_cost)
+        correct, cost = net.count_and_cost(Xs, ls, want_cost=want_cost)
         m = max(Xs.shape[0], 1)
         if want_acc:
             values[f"{name}_accuracy"] = correct / m

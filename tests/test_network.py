@@ -53,7 +53,8 @@ def relative_error(a, b):
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("lmbda,regularization", REGULARIZATION)
 def test_backprop_matches_finite_differences(cost, output, hidden, lmbda, regularization):
-    net = NN2([5, 4, 3, 3], rand_seed=1, activation=hidden, cost=cost, output_activation=output)
+    net = NN2([5, 4, 3, 3], rand_seed=1, activation=hidden, cost=cost, output_activation=output,
+              dtype="float64")
     data = toy_data()
     nabla_b, nabla_w = net.cost_gradient(data, lmbda, n=20, regularization=regularization)
     analytic = [p for pair in zip(nabla_w, nabla_b) for p in pair]
@@ -63,7 +64,7 @@ def test_backprop_matches_finite_differences(cost, output, hidden, lmbda, regula
 
 def test_dropout_gradient_matches_finite_differences():
     """With fixed masks, backprop differentiates the masked network exactly."""
-    net = NN2([5, 6, 4, 3], rand_seed=2)
+    net = NN2([5, 6, 4, 3], rand_seed=2, dtype="float64")
     X, labels = toy_data()
     Y = one_hot(labels, 3)
     rng = np.random.default_rng(5)
@@ -76,7 +77,7 @@ def test_dropout_gradient_matches_finite_differences():
         z = a @ net.weights[2].T + net.biases[2].T
         return ch3_code.CrossEntropyCost.from_z(z, None, Y)
 
-    nabla_b, nabla_w = net._backprop_rows(X, Y, masks=masks)
+    nabla_b, nabla_w = net.gradient(X, Y, masks=masks)
     eps = 1e-6
     for p, analytic in zip(net.weights + net.biases, nabla_w + nabla_b):
         numeric = np.zeros(p.size)
@@ -92,7 +93,7 @@ def test_dropout_gradient_matches_finite_differences():
 
 
 def test_batch_gradient_is_sum_of_per_example_gradients():
-    net = NN2([5, 4, 3], rand_seed=3, activation="tanh")
+    net = NN2([5, 4, 3], rand_seed=3, activation="tanh", dtype="float64")
     X, labels = toy_data(m=6)
     Y = one_hot(labels, 3)
     nb, nw = net.back_propagation(X.T, Y.T)
@@ -209,8 +210,12 @@ def test_evaluate_is_one_matrix_product_per_block(monkeypatch):
     """Seed bug: evaluate fed the examples one at a time."""
     net = NN2([5, 4, 3], rand_seed=0)
     calls = []
-    forward = net._forward
-    monkeypatch.setattr(net, "_forward", lambda X: calls.append(X.shape) or forward(X))
+    forward = net.forward
+
+    def counted(X, masks=None):
+        calls.append(X.shape)
+        return forward(X, masks)
+    monkeypatch.setattr(net, "forward", counted)
     net.evaluate(toy_data(m=1000))
     assert calls == [(1000, 5)]
 

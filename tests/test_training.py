@@ -29,7 +29,7 @@ def mnist():
 def test_one_full_batch_step_is_the_l2_update():
     """w -> (1 - eta lmbda / n) w - eta * dC0/dw, b -> b - eta * dC0/db."""
     data = blobs(m=20)
-    net = NN2([6, 5, 3], rand_seed=0)
+    net = NN2([6, 5, 3], rand_seed=0, dtype="float64")
     before = copy.deepcopy(net)
     eta, lmbda = 0.3, 2.0
     nabla_b, nabla_w = before.cost_gradient(data)  # unregularised mean gradient
@@ -43,7 +43,7 @@ def test_one_full_batch_step_is_the_l2_update():
 def test_one_full_batch_step_is_the_l1_update():
     """w -> w - (eta lmbda / n) sgn(w) - eta * dC0/dw."""
     data = blobs(m=20)
-    net = NN2([6, 5, 3], rand_seed=0)
+    net = NN2([6, 5, 3], rand_seed=0, dtype="float64")
     before = copy.deepcopy(net)
     _, nabla_w = before.cost_gradient(data)
     net.stochastic_gradient_descent(data, None, 1, 20, 0.3, 2.0, regularization="L1", **QUIET)
@@ -55,7 +55,7 @@ def test_one_full_batch_step_is_the_l1_update():
 def test_momentum_follows_the_velocity_equations():
     """v -> mu v - eta grad C, w -> w + v, over two full-batch steps."""
     data = blobs(m=20)
-    net = NN2([6, 5, 3], rand_seed=0)
+    net = NN2([6, 5, 3], rand_seed=0, dtype="float64")
     ref = copy.deepcopy(net)
     mu, eta, lmbda = 0.8, 0.2, 1.0
     net.stochastic_gradient_descent(data, None, 2, 20, eta, lmbda, momentum=mu, **QUIET)
@@ -113,7 +113,7 @@ def test_history_is_returned_without_monitoring():
 def test_monitored_costs_are_means_with_the_training_n_penalty():
     """Seed bug: self.cost_func did not exist; costs were neither averaged nor regularised consistently."""
     train, test = blobs(m=60, seed=1), blobs(m=30, seed=2)
-    net = NN2([6, 5, 3], rand_seed=0)
+    net = NN2([6, 5, 3], rand_seed=0, dtype="float64")
     h = net.stochastic_gradient_descent(train, test, 2, 10, 0.5, lmbda=3.0, monitoring=True, **QUIET)
     penalty = 0.5 * 3.0 / 60 * sum(float((w ** 2).sum()) for w in net.weights)
     assert h["train_cost"][-1] == pytest.approx(net.total_cost(train, 3.0))
@@ -186,14 +186,14 @@ def test_interrupted_run_returns_its_history(monkeypatch):
     data = blobs()
     net = NN2([6, 5, 3])
     calls = {"n": 0}
-    backprop = net._backprop_rows
+    backprop = net.gradient
 
     def interrupt_in_epoch_three(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2 * 20 + 5:  # 20 mini-batches per epoch
             raise KeyboardInterrupt
         return backprop(*args, **kwargs)
-    monkeypatch.setattr(net, "_backprop_rows", interrupt_in_epoch_three)
+    monkeypatch.setattr(net, "gradient", interrupt_in_epoch_three)
     with pytest.raises(KeyboardInterrupt, match="interrupted in epoch 2"):
         net.stochastic_gradient_descent(data, data, 10, 10, 0.5, monitoring=True, **QUIET)
     h = net.last_history
