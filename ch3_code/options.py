@@ -31,8 +31,8 @@ def monitors_for(monitoring, sets, watched):
         missing = [m for m in wanted if m.split("_")[0] not in sets]
         if missing:
             args = sorted({_DATA[m.split("_")[0]] for m in missing})
-            raise ValueError(f"monitoring asks for {missing} but the matching data was not passed: "
-                             f"pass {' and '.join(args)}")
+            raise ValueError(f"monitoring asks for {missing} but the matching data was not "
+                             f"passed: pass {' and '.join(args)}")
     for always in ("test_accuracy", watched):
         if always and always not in wanted and always.split("_")[0] in sets:
             wanted.append(always)
