@@ -59,7 +59,9 @@ class Watch:
         self.rms0 = max(rms(net.weights), 1e-3)
 
     def _cost(self):
-        return float(self.net.total_cost(self.sample))
+        """Mean cost per example of the sample, without the regularisation term."""
+        X, labels = self.sample
+        return float(self.net.count_and_cost(X, labels)[1]) / max(X.shape[0], 1)
 
     def finite(self):
         return all(np.isfinite(p).all() for p in self.net.weights + self.net.biases)
