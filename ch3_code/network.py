@@ -29,7 +29,10 @@ from .activations import SigmoidActivation, get_activation
 from .arrays import as_arrays
 from .costs import CrossEntropyCost, get_cost
 
-_CHUNK = 4096  # examples per block when evaluating a set (bounds memory, stays in cache)
+# Examples per block when evaluating a set: bounds the memory of z and a. 16,384 (one block for
+# the test set) measured 2x faster than 4,096 on the shared 2-core machine (94 ms against 216 ms
+# for the 10,000 test images): each multi-threaded BLAS call pays a wake-up when cores are busy.
+_CHUNK = 16384
 DTYPES = ("float32", "float64")
 REGULARIZATIONS = ("L2", "L1")
 
