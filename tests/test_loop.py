@@ -197,6 +197,7 @@ def test_a_stopped_run_ends_as_a_full_text_bar_with_its_reason(capsys):
     done = len(h["epoch"])
     assert "100%" in last and f"{done}/{done} epochs" in last and "stopped early" in last
     assert re.search(r", \d+\.\d s$", last)  # one time figure, written as the summary writes it
+    assert last.endswith(f", {h.total_seconds:.1f} s") and f"{h.total_seconds:.1f} s:" in h.summary()
     assert "/s" not in last and "s/epoch" not in last and "<" not in last  # no tqdm rate or ETA
 
 
