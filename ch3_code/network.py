@@ -66,7 +66,7 @@ class NN2:
                  output_activation=None, dtype="float32"):
         self.layer_sizes = _check_sizes(layer_sizes)
         self.number_of_layers = len(self.layer_sizes) - 1
-        if not _is_dtype(dtype) or np.dtype(dtype).name not in DTYPES:
+        if dtype is None or not _is_dtype(dtype) or np.dtype(dtype).name not in DTYPES:
             raise ValueError(f"dtype={dtype!r} is not supported; use 'float32' or 'float64'")
         self.dtype = np.dtype(dtype)
         self.activation = get_activation(activation)

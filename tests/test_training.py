@@ -69,14 +69,6 @@ def test_momentum_follows_the_velocity_equations():
         assert np.allclose(p, r, atol=1e-12)
 
 
-def test_momentum_zero_is_plain_sgd():
-    data = blobs()
-    a, b = NN2([6, 5, 3], rand_seed=4), NN2([6, 5, 3], rand_seed=4)
-    ha = a.stochastic_gradient_descent(data, data, 3, 10, 0.5, **QUIET)
-    hb = b.stochastic_gradient_descent(data, data, 3, 10, 0.5, momentum=0.0, **QUIET)
-    assert ha["test_accuracy"] == hb["test_accuracy"]
-
-
 def test_same_seed_same_history_different_seed_differs():
     data = blobs()
     runs = [NN2([6, 8, 3], rand_seed=s).stochastic_gradient_descent(
@@ -133,18 +125,6 @@ def test_evaluation_data_is_separate_from_test_data():
     assert "best test accuracy" in h.summary("test_accuracy")
     h2 = net.stochastic_gradient_descent(train, test, 1, 10, 0.5, monitoring=["train_cost"], **QUIET)
     assert h2["train_cost"] and h2["test_accuracy"] and not h2["train_accuracy"]
-
-
-def test_dropout_is_off_at_evaluation_and_scales_kept_neurons():
-    data = blobs()
-    net = NN2([6, 20, 3], rand_seed=0)
-    net.stochastic_gradient_descent(data, data, 2, 10, 0.5, dropout=0.5, **QUIET)
-    X = data[0].T
-    assert np.array_equal(net.feedforward(X), net.feedforward(X))  # no randomness when evaluating
-    rng = np.random.default_rng(0)
-    keep = 0.5
-    masks = (rng.random((100000, 1)) < keep) / keep
-    assert set(np.unique(masks)) == {0.0, 2.0} and masks.mean() == pytest.approx(1.0, abs=0.01)
 
 
 def test_early_stopping_records_and_restores_the_best_epoch():
