@@ -10,13 +10,18 @@ checks, against the values before training,
 - the cost on a fixed sample of at most 1,000 training examples (without the
   regularisation term) is finite and at most ``COST_RISE`` (100) times its value
   before training. An untrained network guesses, so its cost is that of a guess;
-  a run that learns, or oscillates, stays near or below it (eta = 2.5 on MNIST
-  swings between about 0.1 and 0.15 of it). A hundred times a guess means
-  confidently wrong answers with pre-activations in the hundreds;
+  a run that learns, or oscillates, stays below it. A hundred times a guess
+  means confidently wrong answers with pre-activations in the hundreds;
 - the root-mean-square weight is at most ``WEIGHT_GROWTH`` (1,000) times its
-  value before training. Runs that learn change it by a factor of 0.01 to 10
-  (weight decay shrinks it, long unregularised runs grow it a few fold); the
-  quadratic cost saturates, so for it only the weights show the blow-up.
+  value before training.
+
+Measured on MNIST with [784, 30, 10] (largest ratio over the run, cost / weights):
+eta = 1e6 gives 1e5-1e6 / 1e6 for sigmoid, tanh and softmax, and 0.33 / 1.6e5 with
+the quadratic cost (which saturates, so only the weights show the blow-up).
+Runs that must pass: eta 2.5, lmbda 5 on 50,000 images (it oscillates) 0.10 / 12;
+eta 3 with the quadratic cost 0.07 / 5.5; 150 unregularised epochs on 1,000
+images 0.17 / 7.4; eta 10, lmbda 1 with large initial weights 0.75 / 0.78. Both
+limits sit two orders of magnitude from either side.
 
 Shrinking weights are never divergence: eta = 10, lmbda = 1000 on 50,000 images
 decays every weight by 1 - eta lmbda / n = 0.8 per step, the network forgets
@@ -54,7 +59,9 @@ class Watch:
         self.rms0 = max(rms(net.weights), 1e-3)
 
     def _cost(self):
-        return float(self.net.total_cost(self.sample))
+        """Mean cost per example of the sample, without the regularisation term."""
+        X, labels = self.sample
+        return float(self.net.count_and_cost(X, labels)[1]) / max(X.shape[0], 1)
 
     def finite(self):
         return all(np.isfinite(p).all() for p in self.net.weights + self.net.biases)

@@ -51,8 +51,8 @@ class EpochBar:
         else:
             self.bar = tqdm(total=epochs, bar_format=BAR_FORMAT, leave=True, mininterval=0.1)
 
-    def _text(self, text):
-        seconds = time.perf_counter() - self.start
+    def _text(self, text, seconds=None):
+        seconds = time.perf_counter() - self.start if seconds is None else seconds
         return f"{text}, {seconds:.1f} s" if text else f"{seconds:.1f} s"
 
     def update(self, text=""):
@@ -61,23 +61,26 @@ class EpochBar:
             self.bar.set_postfix_str(self._text(text), refresh=False)
             self.bar.update(1)
 
-    def finish(self, text=""):
-        """End as a full bar: the run completed or was stopped on purpose (reason in ``text``)."""
+    def finish(self, text="", seconds=None):
+        """End as a full bar: the run completed or was stopped on purpose (reason in ``text``).
+
+        ``seconds``: the run's time as its summary line states it (default: since the start).
+        """
         if not self.enabled:
             return
         if self.bar.n:
             self.bar.total = self.bar.n
             if self.handle is not None:
                 self.bar.container.children[1].max = self.bar.n
-        self._close(text)
+        self._close(text, seconds)
 
-    def fail(self, text):
+    def fail(self, text, seconds=None):
         """End short of the total (red in Jupyter): divergence, an interrupt or an error."""
         if self.enabled:
-            self._close(text)
+            self._close(text, seconds)
 
-    def _close(self, text):
-        self.bar.set_postfix_str(self._text(text), refresh=False)
+    def _close(self, text, seconds):
+        self.bar.set_postfix_str(self._text(text, seconds), refresh=False)
         self.bar.close()
         if self.handle is not None:
             self.handle.update(self.bar.container)  # the saved text/plain is the final state

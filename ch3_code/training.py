@@ -18,18 +18,21 @@ import time
 import warnings
 
 import numpy as np
+
 from . import divergence
 from .divergence import DivergenceWarning
-from .history import MONITORS, History
-from .network import NN2, check_regularization
+from .history import History
+from .network import NN2
+from .options import check_options, monitors_for
 from .progress import EpochBar
 
-__all__ = ["train", "DivergenceWarning"]
+__all__ = ["DivergenceWarning", "train"]
 
 
 def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, monitoring=False, *,
           evaluation_data=None, regularization="L2", dropout=0.0, momentum=0.0,
-          early_stopping=None, restore_best=False, eta_patience=None, eta_divisor=2.0, eta_floor=1 / 128,
+          early_stopping=None, restore_best=False, eta_patience=None, eta_divisor=2.0,
+          eta_floor=1 / 128,
           progress=True, verbose=True, allow_unstable_momentum=False, callback=None):
     """Train ``net`` in place and return a ``History``; epochs are numbered 0, 1, ..., epochs - 1.
 
@@ -57,9 +60,10 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
     """
     if not isinstance(net, NN2):
         raise TypeError(f"train needs a network to train, got {net!r}; create one with "
-                        "ch3_code.NN2([784, 30, 10]) and call its stochastic_gradient_descent method")
-    _check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momentum, early_stopping,
-                   eta_patience, eta_divisor, eta_floor, allow_unstable_momentum)
+                        "ch3_code.NN2([784, 30, 10]) and call its "
+                        "stochastic_gradient_descent method")
+    check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momentum,
+                  early_stopping, eta_patience, eta_divisor, eta_floor, allow_unstable_momentum)
     if os.environ.get("CH3_SWEEP_WORKER") == "1":
         progress = verbose = False  # the sweep shows one bar and prints each run's summary
     X, labels = net.data_arrays(training_data, "training_data")
@@ -70,7 +74,8 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
         sets["test"] = net.data_arrays(test_data, "test_data")
     if evaluation_data is not None:
         sets["evaluation"] = net.data_arrays(evaluation_data, "evaluation_data")
-    watched = "evaluation_accuracy" if "evaluation" in sets else "test_accuracy" if "test" in sets else None
+    watched = ("evaluation_accuracy" if "evaluation" in sets
+               else "test_accuracy" if "test" in sets else None)
     if watched is None and (early_stopping or eta_patience or restore_best):
         asked = [f"{name}={v!r}" for name, v in (("early_stopping", early_stopping),
                                                  ("eta_patience", eta_patience),
@@ -78,13 +83,13 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
         raise ValueError(f"{' and '.join(asked)} {'needs' if len(asked) == 1 else 'need'} "
                          "evaluation_data or test_data to watch: pass validation data as "
                          "evaluation_data=..., or drop the option")
-    monitors = _monitors(monitoring, sets, watched)
+    monitors = monitors_for(monitoring, sets, watched)
 
     n = X.shape[0]
     Y = net.targets(labels)
-    history = History(config=dict(layer_sizes=net.layer_sizes, n=n, epochs=epochs, batch_size=batch_size,
-                                  eta=eta, lmbda=lmbda, regularization=regularization, dropout=dropout,
-                                  momentum=momentum), watched=watched)
+    config = dict(layer_sizes=net.layer_sizes, n=n, epochs=epochs, batch_size=batch_size, eta=eta,
+                  lmbda=lmbda, regularization=regularization, dropout=dropout, momentum=momentum)
+    history = History(config=config, watched=watched)
     net.last_history = history
     global last_history
     last_history = history
@@ -97,7 +102,7 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
     epoch = 0
     try:
         for epoch in range(epochs):
-            with np.errstate(over="ignore", invalid="ignore"):  # the update and the measurement only
+            with np.errstate(over="ignore", invalid="ignore"):  # the update and measurement only
                 t0 = time.perf_counter()
                 order = net.rng.permutation(n)
                 for k in range(0, n, batch_size):
@@ -117,7 +122,6 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
                 _warn(f"training {history.message}")
                 if finite:
                     bar.update(_postfix(history, watched))
-                bar.fail(f"diverged in epoch {epoch}")
                 break
             completed = _copy_params(net)
             bar.update(_postfix(history, watched))
@@ -134,28 +138,29 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
                 continue
             since_best, since_change = since_best + 1, since_change + 1
             if early_stopping and since_best >= early_stopping:
-                history.stop("early-stopped", epoch,
-                             f"stopped early after epoch {epoch}: no improvement in {early_stopping} epochs")
+                history.stop("early-stopped", epoch, f"stopped early after epoch {epoch}: "
+                             f"no improvement in {early_stopping} epochs")
                 break
             if eta_patience and since_change >= eta_patience:
                 eta, since_change = eta / eta_divisor, 0
                 if eta <= eta0 * eta_floor * (1 + 1e-9):
-                    history.stop("eta-floor", epoch, f"stopped after epoch {epoch}: eta fell to {eta:.3g} "
-                                 f"({eta0:g} x {eta_floor:g})")
+                    history.stop("eta-floor", epoch, f"stopped after epoch {epoch}: eta fell to "
+                                 f"{eta:.3g} ({eta0:g} x {eta_floor:g})")
                     break
     except KeyboardInterrupt:
         _put_params(net, completed)
         done = len(history["epoch"])
         kept = f"epochs 0-{done - 1}" if done > 1 else "epoch 0" if done else "no epoch"
         weights = f"after epoch {done - 1}" if done else "from before training"
-        history.stop("interrupted", epoch, f"interrupted in epoch {epoch}; the weights are back to "
-                     f"those {weights}; the history ({kept}) is in net.last_history")
+        history.stop("interrupted", epoch, f"interrupted in epoch {epoch}; the weights are back "
+                     f"to those {weights}; its history ({kept}) is kept in net.last_history "
+                     "(net: the network you trained)")
         history.total_seconds = time.perf_counter() - start
-        bar.fail(f"interrupted in epoch {epoch}")
+        bar.fail(f"interrupted in epoch {epoch}", seconds=history.total_seconds)
         if verbose:
             print(history.summary())
-        raise KeyboardInterrupt(f"training {history.message} (also ch3_code.training.last_history)") \
-            from None
+        raise KeyboardInterrupt(f"training {history.message} and in "
+                                "ch3_code.training.last_history") from None
     except BaseException:
         bar.fail(f"error in epoch {epoch}")
         raise
@@ -166,8 +171,11 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
         _put_params(net, best_params)
         history.message = (history.message + "; " if history.message else "") + \
             f"weights restored from epoch {history.best()[0]}"
-    if history.status != "diverged":
-        bar.finish(", ".join(t for t in (_postfix(history, watched), _bar_reason(history, epochs)) if t))
+    if history.status == "diverged":
+        bar.fail(f"diverged in epoch {epoch}", seconds=history.total_seconds)
+    else:
+        parts = (_postfix(history, watched), _bar_reason(history, epochs))
+        bar.finish(", ".join(t for t in parts if t), seconds=history.total_seconds)
     if verbose:
         print(history.summary())
     return history
@@ -196,7 +204,7 @@ def _bar_reason(history, epochs):
 def _warn(message):
     """Warn with DivergenceWarning at the first caller outside ch3_code (the learner's line)."""
     here, frame, level = os.path.dirname(os.path.abspath(__file__)), sys._getframe(0), 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here + os.sep):
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, DivergenceWarning, stacklevel=level)
 
@@ -241,28 +249,6 @@ def _make_step(net, n, lmbda, regularization, dropout, mu):
     return step
 
 
-def _monitors(monitoring, sets, watched):
-    if isinstance(monitoring, str):
-        monitoring = [monitoring]  # one name, e.g. monitoring="train_cost"
-    if monitoring is True:
-        wanted = [m for m in MONITORS if m.split("_")[0] in sets]
-    elif not monitoring:
-        wanted = []
-    else:
-        wanted = list(monitoring)
-        unknown = [m for m in wanted if m not in MONITORS]
-        if unknown:
-            raise ValueError(f"monitoring={monitoring!r}: unknown names {unknown}; use True, False or names "
-                             f"from {list(MONITORS)}")
-        missing = [m for m in wanted if m.split("_")[0] not in sets]
-        if missing:
-            raise ValueError(f"monitoring asks for {missing} but the matching data was not passed")
-    for always in ("test_accuracy", watched):
-        if always and always not in wanted and always.split("_")[0] in sets:
-            wanted.append(always)
-    return wanted
-
-
 def _measure(net, sets, monitors, lmbda, n, regularization):
     """One forward pass per data set gives both its accuracy and its cost."""
     values = {}
@@ -287,29 +273,3 @@ def _postfix(history, watched):
         return ""
     label = "validation" if watched.startswith("evaluation") else watched.split("_")[0]
     return f"{label} acc {history[watched][-1]:.2%}"
-
-
-def _check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momentum, early_stopping,
-                   eta_patience, eta_divisor, eta_floor, allow_unstable_momentum):
-    def need(ok, name, value, allowed):
-        if not ok:
-            raise ValueError(f"{name}={value!r} is not allowed: {allowed}")
-
-    def is_int(v):
-        return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-
-    def is_num(v):
-        return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and math.isfinite(v)
-
-    need(is_int(epochs) and epochs >= 0, "epochs", epochs, "a whole number >= 0")
-    need(is_int(batch_size) and batch_size >= 1, "batch_size", batch_size, "a whole number >= 1")
-    need(is_num(eta) and eta > 0, "eta", eta, "a finite number > 0")
-    need(is_num(lmbda) and lmbda >= 0, "lmbda", lmbda, "a finite number >= 0")
-    check_regularization(regularization)
-    need(is_num(dropout) and 0 <= dropout < 1, "dropout", dropout, "a probability in [0, 1)")
-    need(is_num(momentum) and (allow_unstable_momentum or 0 <= momentum < 1), "momentum", momentum,
-         "a number in [0, 1) (pass allow_unstable_momentum=True to experiment outside it)")
-    for name, value in (("early_stopping", early_stopping), ("eta_patience", eta_patience)):
-        need(value is None or (is_int(value) and value >= 1), name, value, "None or a whole number >= 1")
-    need(is_num(eta_divisor) and eta_divisor > 1, "eta_divisor", eta_divisor, "a number > 1")
-    need(is_num(eta_floor) and 0 < eta_floor < 1, "eta_floor", eta_floor, "a fraction in (0, 1)")
