@@ -136,7 +136,10 @@ def _describe(config, width=60):
 
 def _check_task_size(fn, configs):
     """Raise if fn or a config pickles to more than MAX_TASK_BYTES (data sent with each run)."""
-    import cloudpickle  # what loky sends tasks with (a dependency of joblib)
+    try:
+        import cloudpickle  # what loky and dask send tasks with (a dependency of joblib 1.6)
+    except ImportError:  # older joblib carries its own copy
+        from joblib.externals import cloudpickle
     for name, obj in [("fn", fn)] + [(f"configs[{i}]", c) for i, c in enumerate(configs)]:
         size = len(cloudpickle.dumps(obj))
         if size > MAX_TASK_BYTES:
