@@ -166,16 +166,21 @@ def test_functions_defined_in_main_run_in_workers_with_a_small_payload(tmp_path)
     assert 16 * 2**20 > MAX_TASK_BYTES
 
 
-def test_ctrl_c_stops_the_whole_sweep_and_its_workers(tmp_path):
+@pytest.mark.parametrize("to", ["parent", "group"])
+def test_ctrl_c_stops_the_whole_sweep_and_its_workers(tmp_path, to):
+    """SIGINT to the parent alone, or to its process group (a terminal, Jupyter's interrupt)."""
     pids = tmp_path / "pids"
     pids.mkdir()
-    proc = run_script(tmp_path, "interrupt", str(pids))
+    proc = run_script(tmp_path, "interrupt", str(pids), start_new_session=True)
     deadline = time.monotonic() + 30
     while len(os.listdir(pids)) < 2 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.1)
     workers = [int(p) for p in os.listdir(pids)]
     assert len(workers) == 2, proc.communicate()
-    proc.send_signal(signal.SIGINT)  # what Ctrl-C sends (to the parent only, as Jupyter can)
+    if to == "parent":
+        proc.send_signal(signal.SIGINT)
+    else:
+        os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=20)
     assert proc.returncode != 0 and "KeyboardInterrupt" in err
     deadline = time.monotonic() + 10
