@@ -55,7 +55,8 @@ def measure_sweep(n_runs=4, epochs=30, n_jobs=2, **run_options):
         raise AssertionError("sweep gave other numbers than the sequential runs")
     return dict(n_runs=n_runs, epochs=epochs, n_jobs=n_jobs, cores=os.cpu_count(),
                 dtype=run_options.get("dtype", "float32") if HAS_DTYPE else "float64 (no dtype)",
-                sequential_seconds=t1 - t0, parallel_seconds=t2 - t1, speedup=(t1 - t0) / (t2 - t1),
+                sequential_seconds=t1 - t0, parallel_seconds=t2 - t1,
+                speedup=(t1 - t0) / (t2 - t1),
                 epoch_seconds=[_mean_epoch(sequential), _mean_epoch(parallel)], loadavg=load)
 
 
