@@ -49,7 +49,8 @@ def recorded_runtime(nb):
     total, found = 0.0, False
     for cell in nb.cells:
         timing = cell.get("metadata", {}).get("execution", {})
-        start, stop = _seconds(timing, "iopub.execute_input"), _seconds(timing, "shell.execute_reply")
+        start = _seconds(timing, "iopub.execute_input")
+        stop = _seconds(timing, "shell.execute_reply")
         if cell.cell_type == "code" and start is not None and stop is not None:
             total, found = total + max(0.0, stop - start), True
     return total if found else None
