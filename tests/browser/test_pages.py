@@ -148,7 +148,8 @@ def wait_for_images(page):
             const imgs = [...document.images];
             imgs.forEach(img => { img.loading = "eager"; });
             await Promise.all(imgs.map(img => img.complete ? null :
-                new Promise(r => { img.addEventListener("load", r); img.addEventListener("error", r);
+                new Promise(r => { img.addEventListener("load", r);
+                                   img.addEventListener("error", r);
                                    setTimeout(r, 10000); })));
             return imgs.filter(img => !(img.naturalWidth > 0))
                        .map(img => img.getAttribute("src"));
