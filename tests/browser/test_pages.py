@@ -54,7 +54,7 @@ SLACK_CHARS = 4
 # training run on a chapter page without widgets.
 SUMMARY_RE = re.compile(os.environ.get("CH3_SUMMARY_RE", r"\b\d+ epochs?, \d+(\.\d+)? s\b"))
 # what an output says when a red (danger) bar is right: the run diverged or failed
-DIVERGED_RE = re.compile(r"diverg|nan\b|overflow|error", re.I)
+DIVERGED_RE = re.compile(r"diverg|\bnan\b|overflow", re.I)
 SKIP_PAGES = {"search.html", "genindex.html", "index.html"}  # index.html: redirect to intro
 
 
