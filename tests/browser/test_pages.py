@@ -162,8 +162,11 @@ def wait_for_mathjax(page):
     n_math = page.locator(".math, .amsmath").count()
     if n_math == 0:
         return 0, 0, []
-    page.wait_for_function(
-        "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20000)
+    try:
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20000)
+    except Exception:  # noqa: BLE001 - reported as a problem of the page
+        return n_math, 0, ["MathJax did not load"]
     page.evaluate("() => MathJax.startup.promise")
     containers = page.locator("mjx-container").count()
     errors = page.eval_on_selector_all(
