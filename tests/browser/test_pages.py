@@ -9,7 +9,8 @@ at 1280 px in light mode:
   console error, no HTTP error; every image has loaded;
 * math is typeset by MathJax, without MathJax errors, and no raw math (`$...$`, `\\(`, `\\[`)
   is left in the text;
-* no markdown table left as text (a text node that starts with `|` and holds `---`);
+* no markdown table left as text (a text node that starts with `|` and holds a `|---|` rule,
+  also after Sphinx's smart quotes made the dashes an em dash);
 * no `NBVAL` marker visible;
 * every image in the article has real alt text (not empty, not a file name);
 * no code or output block wider than its column by more than a few characters;
@@ -230,6 +231,9 @@ PROSE_TEXT_JS = """() => {
     }
     return out;
 }"""
+# a markdown table left as text: starts with "|" and has a |---| rule (Sphinx's smart quotes
+# turn "---" into an em dash and "--" into an en dash)
+RAW_TABLE_RE = re.compile(r"\s*\|.*\|\s*:?(---|[\u2013\u2014])[-\u2013\u2014]*:?\s*\|", re.S)
 FILE_NAME_RE = re.compile(r"^[\w./\\:-]+\.(png|jpe?g|svg|gif|webp)$", re.I)
 RAW_MATH_RE = re.compile(r"\\\(|\\\[|\$\$|(?<![\\\w])\$[^\s$][^$]*?(?<![\s\\])\$")
 
@@ -260,7 +264,10 @@ RED_BARS_JS = """() => [...document.querySelectorAll("article .cell_output")]
 
 def check_content(page, problems):
     texts = page.evaluate(PROSE_TEXT_JS)
-    tables = [t.strip()[:60] for t in texts if t.lstrip().startswith("|") and "---" in t]
+    paragraphs = page.eval_on_selector_all(
+        "article p", "els => els.filter(e => !e.closest('pre')).map(e => e.innerText)")
+    tables = list(dict.fromkeys(t.strip()[:60] for t in texts + paragraphs
+                                if RAW_TABLE_RE.match(t)))
     if tables:
         problems.append(f"{len(tables)} markdown table(s) left as text, e.g. {tables[0]!r}")
     raw = [m.group(0) for t in texts for m in [RAW_MATH_RE.search(t)] if m]
