@@ -9,16 +9,21 @@ Accepted forms (see CONTRIBUTING.md):
    (n_out, 1) vector or an integer label.
 
 The result is ``(X, labels)``: X a C-contiguous float array of shape (n, n_in)
-(float32 input stays float32, so a 50,000-image split is not copied; anything
-else becomes float64) and labels an int64 array of shape (n,). The caller's
-objects are never modified: arrays that need no conversion are returned as
-read-only views.
+and labels an int64 array of shape (n,). With ``dtype=None`` float32 input stays
+float32 (so a 50,000-image split is not copied) and anything else becomes float64;
+with a ``dtype`` X is in that dtype, and is not copied when it already is. The
+caller's objects are never modified: arrays that need no conversion are returned
+as read-only views.
 """
 import numpy as np
 
 
-def as_arrays(data, n_in, n_out, name="data"):
-    """Return ``(X, labels)`` for ``data`` after checking shapes and label range."""
+def as_arrays(data, n_in, n_out, name="data", dtype=None):
+    """Return ``(X, labels)`` for ``data`` after checking shapes and label range.
+
+    ``dtype`` (e.g. ``"float32"``) is the dtype X is returned in; None keeps float32
+    input as it is and turns everything else into float64.
+    """
     if data is None:
         raise ValueError(f"{name} is None; pass a data split, an (X, y) tuple or a list of (x, y) pairs")
     if hasattr(data, "X") and hasattr(data, "y"):
@@ -28,7 +33,9 @@ def as_arrays(data, n_in, n_out, name="data"):
     else:
         X, labels = _stack_pairs(data, n_out, name)
     X = np.asarray(X)
-    if X.dtype != np.float32:
+    if dtype is not None:
+        X = X.astype(np.dtype(dtype), copy=False)
+    elif X.dtype != np.float32:
         X = X.astype(np.float64, copy=False)
     X = np.ascontiguousarray(X).view()
     X.flags.writeable = False
@@ -50,9 +57,9 @@ def as_arrays(data, n_in, n_out, name="data"):
     return X, labels
 
 
-def one_hot(labels, n_out):
-    """The (n, n_out) float64 matrix whose row i is the unit vector e_{labels[i]}."""
-    Y = np.zeros((labels.shape[0], n_out))
+def one_hot(labels, n_out, dtype=np.float64):
+    """The (n, n_out) matrix (of ``dtype``) whose row i is the unit vector e_{labels[i]}."""
+    Y = np.zeros((labels.shape[0], n_out), dtype=dtype)
     Y[np.arange(labels.shape[0]), labels] = 1.0
     return Y
 
