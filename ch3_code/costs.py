@@ -133,12 +133,14 @@ def _require_output(cost, activation):
     if activation not in cost.output_activations:
         allowed = ", ".join(a.name for a in cost.output_activations)
         raise ValueError(f"the {cost.name} cost needs a {allowed} output layer, got "
-                         f"{getattr(activation, 'name', activation)!r}: its delta a - y would be wrong")
+                         f"{getattr(activation, 'name', activation)!r}: its delta a - y would be "
+                         "wrong")
 
 
 COSTS = {cls.name: cls for cls in (QuadraticCost, CrossEntropyCost, LogLikelihoodCost)}
-_ALIASES = {"crossentropy": "cross-entropy", "cross_entropy": "cross-entropy", "ce": "cross-entropy",
-            "loglikelihood": "log-likelihood", "log_likelihood": "log-likelihood", "mse": "quadratic"}
+_ALIASES = {"crossentropy": "cross-entropy", "cross_entropy": "cross-entropy",
+            "ce": "cross-entropy", "loglikelihood": "log-likelihood",
+            "log_likelihood": "log-likelihood", "mse": "quadratic"}
 
 
 def get_cost(cost):

@@ -5,7 +5,7 @@ training and 10,000 test images of handwritten digits, 28x28 grey pixels each.
 
 * Where the files come from (the ``data_dir`` argument or ``CH3_DATA_DIR`` if given, and
   then only there; otherwise the repository's ``data/mnist/``, the user cache, then mirrors
-  on the web): :mod:`ch3_code.download`.
+  on the web): :mod:`ch3_code.places` and :mod:`ch3_code.download`.
 * How they are parsed and verified (IDX format, SHA-256 of the content): :mod:`ch3_code.idx`.
 
 This module turns them into :class:`MNISTSplit` objects: two read-only contiguous arrays that
@@ -22,8 +22,9 @@ from typing import NamedTuple
 import numpy as np
 
 from . import download as _download
-from .download import MNISTCacheError, MNISTNotFoundError
+from . import places as _places
 from .idx import SHA256, MNISTDataError, check_counts, read_idx
+from .places import MNISTCacheError, MNISTNotFoundError
 
 __all__ = ["MNIST", "MNISTCacheError", "MNISTDataError", "MNISTNotFoundError", "MNISTSplit",
            "load_mnist", "load_mnist_from_web"]
@@ -107,13 +108,13 @@ def load_mnist(data_dir=None, *, one_hot_training=True, download=True, progress=
     * ``test``: the 10,000 images of the official test file, integer labels.
 
     ``data_dir`` (or else ``CH3_DATA_DIR``) is a folder holding the four files; when given it
-    is the only place used (the full order is in :mod:`ch3_code.download`).
+    is the only place used (the full order is in :mod:`ch3_code.places`).
     ``download=False`` forbids downloading, ``progress=False`` hides the progress bar, and
     ``mirrors`` (one URL or a list) replaces :data:`ch3_code.download.MIRRORS`.
 
     Raises :class:`~ch3_code.idx.MNISTDataError` for a damaged file outside the cache, naming
     it (a damaged cached copy is downloaded again). Raises
-    :class:`~ch3_code.download.MNISTNotFoundError` when ``data_dir``/``CH3_DATA_DIR`` does
+    :class:`~ch3_code.places.MNISTNotFoundError` when ``data_dir``/``CH3_DATA_DIR`` does
     not exist or lacks a file, naming the folder, and when a file is nowhere and cannot be
     downloaded, with a message of this form::
 
@@ -130,7 +131,7 @@ def load_mnist(data_dir=None, *, one_hot_training=True, download=True, progress=
         internet and try again.
 
     (a timeout or ``download=False`` ends with a fix to match). Raises
-    :class:`~ch3_code.download.MNISTCacheError` when a download cannot be stored in the
+    :class:`~ch3_code.places.MNISTCacheError` when a download cannot be stored in the
     cache, saying why and to set ``CH3_DATA_DIR`` or ``XDG_CACHE_HOME``.
     """
     (X, y), test = _load_arrays(data_dir, download, progress, mirrors)
@@ -156,8 +157,8 @@ def load_mnist_from_web(data_dir=None, *, download=True, progress=True, mirrors=
 def _load_arrays(data_dir, download, progress, mirrors):
     """``((X_train, y_train), (X_test, y_test))``: verified, read-only, memoised arrays."""
     mirrors = _download.check_mirrors(mirrors)
-    place = _download.explicit_place(data_dir)
-    places = _download.search_places(data_dir)
+    place = _places.explicit_place(data_dir)
+    places = _places.search_places(data_dir)
     arrays = []
     for split in ("train", "test"):
         paths = {kind: _find(_FILES[split, kind], kind, place, places, download, progress,
@@ -179,7 +180,7 @@ def _find(name, kind, place, places, download, progress, mirrors):
     if place is not None:
         path = place[1] / filename
         if not path.is_file():
-            raise _download.explicit_place_error(filename, place)
+            raise _places.explicit_place_error(filename, place)
         return path
     *local, (_, cache) = places
     for _, folder in local:
@@ -194,11 +195,11 @@ def _find(name, kind, place, places, download, progress, mirrors):
             damaged = err
             _log.warning("%s: %s; replacing this bad cached copy", path, err.problem)
     if not download:
-        raise _download.not_found_error(filename, places, damaged=damaged)
+        raise _places.not_found_error(filename, places, damaged=damaged)
     try:
         return _download.fetch(filename, SHA256[name], cache, mirrors=mirrors, progress=progress)
     except _download.DownloadError as err:
-        raise _download.not_found_error(filename, places, err, damaged) from None
+        raise _places.not_found_error(filename, places, err, damaged) from None
 
 
 def _is_file(path):
@@ -214,7 +215,7 @@ def _hint(place, path):
     if place is not None and place[0] == "data_dir argument":
         return "Replace it with a good copy, or call load_mnist() without data_dir."
     if place is not None:
-        return (f"Replace it with a good copy, or point {_download.ENV_VAR} at a folder with "
+        return (f"Replace it with a good copy, or point {_places.ENV_VAR} at a folder with "
                 "good copies (or unset it).")
     return None  # the repository copy: the default hint (delete it, or set CH3_DATA_DIR)
 

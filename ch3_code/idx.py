@@ -108,7 +108,8 @@ def _check_sha256(path, raw, sha256):
     digest = hashlib.sha256(raw).hexdigest()
     if digest != sha256:
         raise MNISTDataError(
-            path, f"content SHA-256 is {digest}, expected {sha256} (damaged or not the MNIST file)")
+            path, f"content SHA-256 is {digest}, expected {sha256} (damaged or not the MNIST "
+            "file)")
 
 
 def _gunzip(path):

@@ -76,7 +76,7 @@ def test_huge_finite_inputs_are_not_mistaken_for_infinity():
 
 
 def test_inputs_that_look_like_raw_pixels_get_a_warning():
-    X, y = _data()
+    _, y = _data()
     with pytest.warns(UserWarning, match=r"validation: inputs range from 0 to 255.*divide them "
                                          "by 255") as record:
         as_arrays((np.tile(np.arange(4) * 85.0, (6, 1)), y), 4, 3, name="validation")

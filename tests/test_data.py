@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import ch3_code.data
-from ch3_code import download, idx
+from ch3_code import download, idx, places
 from ch3_code.data import (MNIST, MNISTCacheError, MNISTDataError, MNISTNotFoundError, MNISTSplit,
                            load_mnist, load_mnist_from_web)
 from mnist_server import Reply, closed_port_url, serve
@@ -38,8 +38,8 @@ def offline(monkeypatch, tmp_path):
 @pytest.fixture
 def no_local_copy(monkeypatch, tmp_path):
     """Hide the repository's copy; returns the (empty) user cache folder."""
-    monkeypatch.setattr(download, "REPO_DATA_DIR", tmp_path / "no-checkout")
-    return download.cache_dir()
+    monkeypatch.setattr(places, "REPO_DATA_DIR", tmp_path / "no-checkout")
+    return places.cache_dir()
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +185,7 @@ def test_memoised_arrays_cannot_be_made_writable(mnist):
 # --- where the files come from ----------------------------------------------------------------
 
 def test_search_order(monkeypatch, tmp_path):
-    cache = download.cache_dir()
+    cache = places.cache_dir()
     cache.mkdir(parents=True)
     bad_cached = truncated_labels(cache / "train-labels-idx1-ubyte.gz")
     before = bad_cached.read_bytes()
