@@ -124,7 +124,7 @@ class LinearActivation:
         z = _float(z)
         if out is None:
             return _result(z.copy())
-        out[...] = z
+        np.copyto(out, z)
         return out
 
     @staticmethod
@@ -241,10 +241,8 @@ def _adapt(cls):
                             "which keeps the z that prime(z) is evaluated at")
         return np.asarray(cls.prime(z))
 
-    def prime(z):
-        if callable(getattr(cls, "prime", None)):
-            return cls.prime(z)
-        raise TypeError(f"{name} has no prime(z); use prime_from_output(fn(z))")
+    def prime(z):  # a class with only prime_from_output: f'(z) from f(z)
+        return cls.prime(z) if hasattr(cls, "prime") else cls.prime_from_output(user_fn(z))
 
     return type(cls.__name__, (), {
         "name": name, "fn": staticmethod(fn), "prime": staticmethod(prime),

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import ch3_code
 from ch3_code.arrays import as_arrays, one_hot
 
 
@@ -148,3 +149,16 @@ def test_items_that_are_not_pairs_are_refused():
         as_arrays("mnist", 4, 3)
     with pytest.raises(TypeError, match="got int"):
         as_arrays(3, 4, 3)
+
+
+@pytest.mark.parametrize("which", ["training_data", "test_data", "evaluation_data"])
+def test_training_refuses_nan_in_any_set_naming_it_not_diverged(which):
+    """Issue 15 item 4: NaN in the data is the data's fault, not a too-large eta."""
+    sets = {name: _data(n=10, seed=i) for i, name in enumerate(
+        ["training_data", "test_data", "evaluation_data"])}
+    sets[which][0][4, 1] = np.nan
+    net = ch3_code.NN2([4, 3, 3], rand_seed=0)
+    with pytest.raises(ValueError, match=f"{which}: row 4 of the inputs holds nan"):
+        net.stochastic_gradient_descent(sets["training_data"], sets["test_data"], epochs=1,
+                                        batch_size=5, eta=0.1, progress=False, verbose=False,
+                                        evaluation_data=sets["evaluation_data"])
