@@ -11,10 +11,9 @@ training and 10,000 test images of handwritten digits, 28x28 grey pixels each.
 This module turns them into :class:`MNISTSplit` objects: two read-only contiguous arrays that
 also behave like the seed page's list of ``(x, y)`` pairs. The parsed arrays are kept for the
 life of the process, keyed by file, so the second call to :func:`load_mnist` returns at once,
-and all splits share them (no copies). The kept arrays are read-only themselves, and what
-is handed out are views of them, which numpy refuses to make writable
-(``split.X.setflags(write=True)`` raises), so no caller can change the data that later
-calls return.
+and all splits share them (no copies). The kept arrays are read-only themselves and only
+views of them are handed out, which numpy refuses to make writable
+(``split.X.setflags(write=True)`` raises): no caller can change what later calls return.
 """
 import logging
 from typing import NamedTuple
@@ -163,7 +162,7 @@ def _load_arrays(data_dir, download, progress, mirrors):
     for split in ("train", "test"):
         paths = {kind: _find(_FILES[split, kind], kind, place, places, download, progress,
                              mirrors) for kind in ("images", "labels")}
-        read = {kind: _read(path, kind, _hint(place, path)) for kind, path in paths.items()}
+        read = {kind: _read(path, kind, _hint(place)) for kind, path in paths.items()}
         check_counts(read["images"], read["labels"], paths["images"], paths["labels"])
         arrays.append((read["images"], read["labels"]))
     return tuple(arrays)
@@ -191,6 +190,8 @@ def _find(name, kind, place, places, download, progress, mirrors):
         try:
             _read(path, kind)
             return path
+        except FileNotFoundError:
+            pass  # removed since we looked (by an older ch3_code sharing the cache): download
         except MNISTDataError as err:
             damaged = err
             _log.warning("%s: %s; replacing this bad cached copy", path, err.problem)
@@ -210,14 +211,14 @@ def _is_file(path):
         return False
 
 
-def _hint(place, path):
-    """How to fix a damaged ``path``, for the place it came from."""
-    if place is not None and place[0] == "data_dir argument":
+def _hint(place):
+    """How to fix a damaged file from ``place``; None (the default hint) for the repository."""
+    if place is None:
+        return None  # delete it, or set CH3_DATA_DIR: both help
+    if place[0] == "data_dir argument":
         return "Replace it with a good copy, or call load_mnist() without data_dir."
-    if place is not None:
-        return (f"Replace it with a good copy, or point {_places.ENV_VAR} at a folder with "
-                "good copies (or unset it).")
-    return None  # the repository copy: the default hint (delete it, or set CH3_DATA_DIR)
+    return (f"Replace it with a good copy, or point {_places.ENV_VAR} at a folder with good "
+            "copies (or unset it).")
 
 
 def _read(path, kind, hint=None):

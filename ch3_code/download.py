@@ -118,9 +118,10 @@ def _prepare(dest):
     """Create the folder of ``dest``, or raise :class:`MNISTCacheError` saying why not."""
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
+        in_the_way = dest.exists() and not dest.is_file()
     except OSError as err:
         raise cache_error(dest.parent, err) from None
-    if dest.exists() and not dest.is_file():
+    if in_the_way:
         raise cache_error(dest.parent, None, f"{dest} is a folder where the file {dest.name} "
                           "belongs; remove it")
 
