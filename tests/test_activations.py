@@ -126,10 +126,10 @@ class Softsign:  # fn without out=, the derivative from the output, no name
         return (1 - np.abs(a)) ** 2
 
 
-def _gradient(activation, dtype_check=False):
+def _gradient(activation, dtype="float64"):
     rng = np.random.default_rng(2)
     X, y = rng.normal(size=(12, 5)), rng.integers(0, 3, 12)
-    net = ch3_code.NN2([5, 4, 4, 3], rand_seed=1, activation=activation)
+    net = ch3_code.NN2([5, 4, 4, 3], rand_seed=1, activation=activation, dtype=dtype)
     return net.cost_gradient((X, y))
 
 
@@ -140,6 +140,14 @@ def test_seed_style_classes_train_exactly_like_the_builtin_ones(own, builtin):
             np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
     net = ch3_code.NN2([5, 3, 2], activation=own())  # an instance works as well
     assert net.activation.name == own.__name__ and net.activation is get_activation(own)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", SeedSigmoid, SeedReLU])
+def test_a_float32_network_computes_its_gradient_in_float32(activation):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nabla_b, nabla_w = _gradient(activation, dtype="float32")
+    assert {g.dtype for g in nabla_b + nabla_w} == {np.dtype(np.float32)}
 
 
 def test_a_class_with_prime_from_output_and_no_name_or_out_works():

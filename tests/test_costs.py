@@ -94,7 +94,7 @@ class SeedQuadraticCost:
 def _gradient(cost):
     rng = np.random.default_rng(3)
     X, y = rng.normal(size=(10, 4)), rng.integers(0, 3, 10)
-    net = ch3_code.NN2([4, 5, 3], rand_seed=2, cost=cost)
+    net = ch3_code.NN2([4, 5, 3], rand_seed=2, cost=cost, dtype="float64")
     return net, net.cost_gradient((X, y)), (X, y)
 
 
