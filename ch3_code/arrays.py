@@ -129,6 +129,7 @@ def _labels(labels, n, n_out, name):
 
 def _stack_pairs(pairs, n_out, name):
     """Stack the seed's list of (x, y) pairs into (X, labels), checking every pair's form."""
+    as_tuple = " (an (X, y) tuple must hold numpy arrays)" if isinstance(pairs, tuple) else ""
     try:
         pairs = list(pairs)
     except TypeError:
@@ -138,7 +139,7 @@ def _stack_pairs(pairs, n_out, name):
     for i, pair in enumerate(pairs):
         if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
             raise TypeError(f"{name}: item {i} is {_describe(pair)}, not an (x, y) pair; "
-                            f"{name} must be {_FORMS}")
+                            f"{name} must be {_FORMS}{as_tuple}")
     xs = [np.ravel(np.asarray(x)) for x, _ in pairs]
     for i, x in enumerate(xs):
         if x.shape != xs[0].shape:

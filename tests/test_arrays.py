@@ -145,6 +145,8 @@ def test_items_that_are_not_pairs_are_refused():
     triples = [(x.reshape(4, 1), int(t), 0) for x, t in zip(X, y)]
     with pytest.raises(TypeError, match=r"data: item 0 is a tuple, not an \(x, y\) pair"):
         as_arrays(triples, 4, 3)
+    with pytest.raises(TypeError, match=r"an \(X, y\) tuple must hold numpy arrays"):
+        as_arrays((X.tolist(), y.tolist()), 4, 3)
     with pytest.raises(TypeError, match="data is a str"):
         as_arrays("mnist", 4, 3)
     with pytest.raises(TypeError, match="got int"):
