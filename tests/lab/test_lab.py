@@ -63,6 +63,9 @@ CHAPTER = os.environ.get("CH3_LAB_CHAPTER", "00_getting_started.ipynb")
 EXPLORER_CHAPTER = os.environ.get("CH3_LAB_EXPLORER_CHAPTER", "01_cross_entropy.ipynb")
 SHORT_EPOCHS, KNOB_EPOCHS, KNOB_ETA = 3, 2, 0.25
 CELL_TIMEOUT_MS = 600_000
+# ipywidgets 8 draws a (horizontal) progress bar as .widget-hprogress
+PROGRESS = ".jp-Cell-outputArea .widget-hprogress, .jp-Cell-outputArea .widget-progress"
+PROGRESS_BAR = ", ".join(f"{p.strip()} .progress-bar" for p in PROGRESS.split(","))
 
 TRAINING_RE = re.compile(r"stochastic_gradient_descent\(|\.SGD\(|\btrain\(|\bsweep\(")
 EXPLORER_RE = re.compile(r"explore\.explorer\(|\bexplorer\(|interactive_output\(")
@@ -233,6 +236,7 @@ class Notebook:
             route.abort()
 
     def wait_for_kernel(self):
+        print(f"[lab] {self.name}: waiting for the kernel", flush=True)
         self.page.wait_for_function("""() => {
             const k = jupyterapp.shell.currentWidget.sessionContext.session?.kernel;
             return k && k.connectionStatus === 'connected' && k.status === 'idle';
@@ -240,6 +244,7 @@ class Notebook:
 
     def run(self, index, src=None, while_running=None):
         """Run cell ``index`` (with its source replaced by ``src``); return its outputs."""
+        print(f"[lab] {self.name}: running cell {index}", flush=True)
         self.page.evaluate("""([i, src]) => {
             const nb = jupyterapp.shell.currentWidget.content;
             if (src !== null) nb.widgets[i].model.sharedModel.setSource(src);
@@ -286,19 +291,34 @@ def errors_in(outputs, where):
     return problems
 
 
+# For each markdown cell: its index, the text of its rendered part (jupyterlab-myst's `.myst`,
+# or JupyterLab's own renderer) and what the renderer flagged: jupyterlab-myst marks a math error
+# or an unknown reference with a warning icon in a span whose title gives the reason ("Undefined
+# control sequence: \\sigmoid ...", "Citation Not Found"); MathJax marks errors with mjx-merror.
+RENDERED_MARKDOWN_JS = """() => jupyterapp.shell.currentWidget.content.widgets
+    .map((w, i) => [i, w])
+    .filter(([i, w]) => w.model.type === 'markdown')
+    .map(([i, w]) => {
+        const out = w.node.querySelector('.myst, .jp-RenderedMarkdown');
+        const flagged = out ? [...out.querySelectorAll('span.text-yellow-600[title]')]
+            .map(e => [e.title === 'Citation Not Found' ? 'citation'
+                       : 'math or markup error', e.title === 'Citation Not Found'
+                       ? e.innerText.trim() : e.title]) : [];
+        if (out) out.querySelectorAll('mjx-merror, .katex-error').forEach(
+            e => flagged.push(['math error', e.getAttribute('data-mjx-error')
+                               || e.title || e.textContent]));
+        return [i, out ? out.innerText : null, flagged];
+    })"""
+
+
 def test_markdown_renders_without_raw_myst_or_math_errors(browser, lab):
-    problems = []
+    problems, unresolved = [], {}
     for name in sorted(p.name for p in lab[2].glob("*.ipynb")):
         nb = Notebook(browser, lab, name)
         try:
             nb.page.wait_for_timeout(1500)  # MathJax / KaTeX typesetting
-            cells = nb.page.evaluate("""() => jupyterapp.shell.currentWidget.content.widgets
-                .map((w, i) => [i, w.model.type, w.node.querySelector('.jp-MarkdownOutput,'
-                  + '.jp-RenderedMarkdown, .myst')?.innerText ?? null,
-                  w.node.querySelectorAll('mjx-merror, .katex-error, .MathJax_Error,'
-                  + ' [data-mjx-error], .myst-math-error, .error').length])
-                .filter(c => c[1] === 'markdown')""")
-            for i, _, text, math_errors in cells:
+            cells = nb.page.evaluate(RENDERED_MARKDOWN_JS)
+            for i, text, flagged in cells:
                 if text is None:
                     problems.append(f"{name} cell {i}: markdown not rendered")
                     continue
@@ -307,11 +327,20 @@ def test_markdown_renders_without_raw_myst_or_math_errors(browser, lab):
                     if m:
                         line = text[max(0, m.start() - 40):m.end() + 40].replace("\n", " ")
                         problems.append(f"{name} cell {i}: {what} shown raw: ...{line}...")
-                if math_errors:
-                    problems.append(f"{name} cell {i}: {math_errors} math error(s)")
+                for kind, title in flagged:
+                    if kind == "citation":
+                        unresolved.setdefault(name, set()).add(title)
+                    else:
+                        problems.append(f"{name} cell {i}: {kind}: {title[:120]}")
             nb.shot("markdown")
         finally:
             nb.close()
+    if unresolved:
+        # jupyterlab-myst does not read references.bib: a {cite} role shows its key with a
+        # warning icon. Readable, so reported rather than failed.
+        import warnings
+        warnings.warn("citations JupyterLab cannot resolve (no bibliography): "
+                      + "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in unresolved.items()))
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
 
 
@@ -330,16 +359,23 @@ def test_training_run_progress_bar_and_knobs(browser, lab):
 
         seen = {}
 
-        def watch_bar():
-            bar = nb.cell(train).locator(".widget-progress")
-            bar.first.wait_for(state="visible", timeout=CELL_TIMEOUT_MS)
-            seen["bar"] = True
-            nb.shot("training-running")
+        def watch_bar():  # poll until the run ends: did a bar show while it ran?
+            # (a shortened run can end between two polls: then the bar is checked at the end)
+            while not nb.page.evaluate("() => window.__ch3_done"):
+                if not seen and nb.page.evaluate(
+                        "([i, sel]) => !!jupyterapp.shell.currentWidget.content.widgets[i].node"
+                        ".querySelector(sel)", [train, PROGRESS]):
+                    seen["bar"] = True
+                    nb.shot("training-running")
+                nb.page.wait_for_timeout(200)
 
         outputs = nb.run(train, shorten(source(nb.nb["cells"][train])), while_running=watch_bar)
         problems += errors_in(outputs, f"training cell {train}")
-        assert seen.get("bar"), "no graphical progress bar appeared"
-        bar = nb.cell(train).locator(".widget-progress .progress-bar").first
+        bars = nb.cell(train).locator(PROGRESS_BAR)
+        if not seen.get("bar") and not bars.count():
+            html = nb.cell(train).locator(".jp-Cell-outputArea").first.inner_html()
+            pytest.fail(f"no graphical progress bar appeared; outputs {outputs}; html {html[:800]}")
+        bar = bars.first
         width = bar.evaluate("e => e.style.width")
         classes = bar.get_attribute("class") or ""
         nb.shot("training-done")
