@@ -23,7 +23,9 @@ What a chapter must provide for this test (``CHAPTER`` below, and ``EXPLORER_CHA
   that calls ``stochastic_gradient_descent(``, ``.SGD(``, ``train(`` or ``sweep(``;
 * its **knob**: ``epochs`` given as a literal (``epochs=100`` or ``EPOCHS = 100``), in a code
   cell tagged ``knobs`` above it or in the training cell itself; ``eta`` likewise (optional).
-  The test rewrites these literals to a few epochs in every cell it runs;
+  The test rewrites these literals to a few epochs in every cell it runs that is tagged
+  ``knobs`` or ``training`` or calls one of the training functions above (other cells, such
+  as a single-neuron demo with its own ``epochs``, run as they are);
 * the **analysis cells**: the code cells after the training cell up to the next ``##`` heading
   (or the next training cell); they must work for any number of epochs;
 * **explorers**: code cells tagged ``explorer``, or calling ``explore.explorer(`` or
@@ -105,6 +107,19 @@ def shorten(src, epochs=SHORT_EPOCHS, eta=None):
     if eta is not None:
         src = ETA_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}{eta}", src)
     return src
+
+
+def runs_training(cell):
+    return bool({"training", "knobs"} & set(tags(cell))) or bool(TRAINING_RE.search(source(cell)))
+
+
+def shortened(cell, epochs=SHORT_EPOCHS):
+    """The source to run instead of the cell's, or None: only cells that train an MNIST network
+    (or are tagged `knobs`) get fewer epochs; other cells' epochs (a single-neuron demo) stay."""
+    if not runs_training(cell):
+        return None
+    src = shorten(source(cell), epochs)
+    return src if src != source(cell) else None
 
 
 def training_cell(nb):
@@ -393,9 +408,8 @@ def test_training_run_progress_bar_and_knobs(browser, lab):
         problems += errors_in(nb.run(train, knob_src), f"training cell {train}, knobs changed")
         for i, c in code_cells(nb.nb):
             if i > train:
-                src = shorten(source(c), KNOB_EPOCHS)
                 where = f"cell {i} after the knobs changed"
-                problems += errors_in(nb.run(i, src if src != source(c) else None), where)
+                problems += errors_in(nb.run(i, shortened(c, KNOB_EPOCHS)), where)
         nb.shot("knobs-changed")
     finally:
         if nb.outside:
@@ -439,8 +453,7 @@ def test_explorer_redraws_when_a_slider_moves(browser, lab):
         first = explorers[0]
         for i, c in code_cells(nb.nb):
             if i <= first:
-                src = shorten(source(c))
-                problems += errors_in(nb.run(i, src if src != source(c) else None), f"cell {i}")
+                problems += errors_in(nb.run(i, shortened(c)), f"cell {i}")
         assert not problems, "\n".join(problems)
         nb.cell(first).scroll_into_view_if_needed()
         nb.page.wait_for_function(
