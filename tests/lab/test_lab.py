@@ -231,10 +231,14 @@ class Notebook:
         self.page = self.context.new_page()
         self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         self.page.set_default_timeout(120_000)
-        self.page.goto(f"{base}/lab/tree/{name}?token={token}")
+        # a workspace of its own, reset: JupyterLab would otherwise reopen the notebooks of
+        # the previous page (and start their kernels)
+        workspace = f"t{secrets.token_hex(4)}"
+        self.page.goto(f"{base}/lab/workspaces/{workspace}/tree/{name}?reset&token={token}")
         self.page.wait_for_function(
-            "() => window.jupyterapp && jupyterapp.shell.currentWidget"
-            " && jupyterapp.shell.currentWidget.sessionContext")
+            "name => window.jupyterapp && jupyterapp.shell.currentWidget"
+            " && jupyterapp.shell.currentWidget.sessionContext"
+            " && jupyterapp.shell.currentWidget.context.path === name", arg=name)
         self.page.evaluate("""async () => {
             const panel = jupyterapp.shell.currentWidget;
             await panel.context.ready;
