@@ -1,6 +1,11 @@
 """'Book vs this run' tables and the tolerance checks behind them.
 
-Every chapter quotes numbers from Nielsen's book and reruns them. A ``Row``
+The registry (:mod:`ch3_code.registry`) holds the book's numbers; this module turns a run's
+measured values into rows (``evaluate``), shows them (``Table``: HTML, Markdown or text),
+checks them (``check_results``: strict in tests, a friendly note otherwise) and records them
+in the notebook for the scorecard page (``RESULTS_MIME``).
+
+The older, hand-typed layer is kept for chapters that still use it. A ``Row``
 holds one such number, the value this run measured and how far apart the two
 may be; ``comparison`` shows the rows as a table, ``check`` fails (for nbval)
 when a run has drifted outside its tolerance, and ``glue`` hands a value to the
@@ -10,9 +15,18 @@ book's intro page when the notebook runs under Jupyter Book.
     comparison(rows)   # a table in the notebook and the HTML page
     check(rows)        # in a hidden cell: AssertionError if a row is off
 """
+import html
+import json
+import math
+import os
 from dataclasses import dataclass
 
-from IPython.display import Markdown
+from IPython.display import Markdown, display
+
+from . import registry
+
+RESULTS_MIME = "application/vnd.ch3.results+json"
+UNITS = {"%": " (%)", "points": " (points)"}
 
 
 @dataclass
@@ -79,3 +93,214 @@ def glue(name, value, digits=2, suffix="%"):
     except ImportError:
         return
     _glue(name, f"{value:.{digits}f}{suffix}", display=False)
+
+
+# ---- the registry layer: rows, tables, checks, records ----
+
+def _plain(value):
+    if isinstance(value, registry.NotRerun):
+        return {"not_rerun": str(value)}
+    return None if value is None else float(value)
+
+
+def _unplain(value):
+    return registry.NotRerun(value["not_rerun"]) if isinstance(value, dict) else value
+
+
+def rows_for(exp, values, chapter=None):
+    """One row dict per quantity of ``exp`` from its measured ``values`` ({key: value})."""
+    rows = []
+    for q in exp.quantities:
+        value = _unplain(values.get(q.key)) if values is not None else None
+        ok = q.within(value)
+        if isinstance(value, registry.NotRerun):
+            status = "not rerun"
+        elif value is None:
+            status = "no result"
+        else:
+            status = "shown" if ok is None else "within" if ok else "outside"
+        number = None if value is None or isinstance(value, registry.NotRerun) else value
+        if q.band is not None:
+            tolerance = f"{q.band[0]:g} to {q.band[1]:g}"
+        else:
+            tolerance = "–" if q.tol is None else f"±{q.tol:g}"
+        rows.append(dict(id=exp.id, title=exp.title, url=exp.book_url, section=exp.section,
+                         chapter=chapter or exp.chapter, key=q.key,
+                         quantity=q.label + UNITS.get(q.unit, ""), book=q.book,
+                         book_text=q.book_text, value=number, note=str(value or ""),
+                         difference=None if number is None or q.book is None else number - q.book,
+                         tolerance=tolerance, reason=q.reason, status=status, digits=q.digits,
+                         where=q.where))
+    return rows
+
+
+def evaluate(results):
+    """Rows for ``{id: result}``: each result measured with its experiment's quantities."""
+    rows = []
+    for exp_id, result in results.items():
+        exp = registry.get(exp_id)
+        rows += rows_for(exp, exp.measure(result) if result is not None else None)
+    return rows
+
+
+def _num(value, digits, sign=False):
+    return "–" if value is None else f"{value:{'+' if sign else ''}.{digits}f}"
+
+
+MARK = {"within": "✓ yes", "outside": "✗ no", "not rerun": "not rerun", "no result": "no result",
+        "shown": "not checked"}
+
+
+def _cells(row):
+    book = _num(row["book"], row["digits"]) if row["book"] is not None else row["book_text"] or "–"
+    if row["book"] is not None and row["book_text"]:
+        book += f" ({row['book_text']})"
+    ours = row["note"] if row["status"] == "not rerun" else _num(row["value"], row["digits"])
+    return [row["id"], row["quantity"], book, ours, _num(row["difference"], row["digits"], True),
+            row["tolerance"], MARK[row["status"]]]
+
+
+HEAD = ["experiment", "quantity", "book", "this run", "difference", "tolerance", "within"]
+
+
+class Table:
+    """A 'book vs this run' table: HTML in a notebook or the book, Markdown or text elsewhere."""
+
+    def __init__(self, rows, chapter_links=False, extra=None):
+        self.rows, self.chapter_links, self.extra = rows, chapter_links, extra or {}
+
+    def _head(self):
+        return HEAD + (["chapter"] if self.chapter_links else []) + list(self.extra)
+
+    def _row(self, row):
+        cells = _cells(row)
+        if self.chapter_links:
+            cells.append(row["chapter"])
+        return cells + [fn(row) for fn in self.extra.values()]
+
+    def _repr_html_(self):
+        esc = html.escape
+        out = ['<div class="ch3-results" style="overflow-x:auto"><table>',
+               "<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in self._head()) + "</tr></thead>",
+               "<tbody>"]
+        for row in self.rows:
+            cells = [esc(c) for c in self._row(row)]
+            cells[0] = (f'<a href="{esc(row["url"], quote=True)}" title="{esc(row["title"])}: '
+                        f'{esc(row["section"])}">{cells[0]}</a>')
+            if row["reason"]:
+                cells[5] += f'<br><small>{esc(row["reason"])}</small>'
+            if self.chapter_links:
+                cells[7] = f'<a href="chapters/{esc(row["chapter"])}.html">{cells[7]}</a>'
+            out.append(f'<tr class="{row["status"].replace(" ", "-")}">'
+                       + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        out.append("</tbody></table></div>")
+        return "\n".join(out)
+
+    def _repr_markdown_(self):
+        lines = ["| " + " | ".join(self._head()) + " |",
+                 "|" + "---|" * len(self._head())]
+        for row in self.rows:
+            cells = [c.replace("|", "\\|") for c in self._row(row)]
+            cells[0] = f"[{cells[0]}]({row['url']})"
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+    def __str__(self):
+        table = [self._head()] + [self._row(r) for r in self.rows]
+        widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+        return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table)
+
+    def __repr__(self):
+        return str(self)
+
+
+COMPARED = ("layer_sizes", "n", "epochs", "batch_size", "eta", "lmbda", "seed", "cost", "init")
+
+
+def _same(a, b):
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return list(a) == list(b) if isinstance(a, (list, tuple)) else a == b
+
+
+def config_differences(exp, result):
+    """["epochs from 30 to 3", ...]: where the result's History.config differs from the book's."""
+    runs = [(None, result)] if hasattr(result, "config") else [
+        (run, result[run]) for run in exp.runs if isinstance(result, dict) and run in result]
+    found = []
+    for run, history in runs:
+        config = getattr(history, "config", None) or {}
+        book = exp.run_config(run)
+        for key in COMPARED:
+            mine = config.get(key, config.get("rand_seed") if key == "seed" else None)
+            want = book.get(key)
+            if mine is None or want is None or isinstance(want, str) != isinstance(mine, str):
+                continue
+            if isinstance(want, tuple) and not isinstance(mine, (list, tuple)):
+                continue  # a multi-run value: compared run by run
+            if not _same(mine, want):
+                where = "" if run is None else f" (run {run})"
+                found.append(f"{key} from {want} to {mine}{where}")
+    return found
+
+
+def _glue_name(exp_id, key):
+    return f"{exp_id.lower().replace('-', '_')}_{key.replace('.', 'p')}"
+
+
+def check_results(results):
+    """Check ``{id: result}`` against the registry; record and glue the values.
+
+    With CH3_CHECK=strict (the tests) an AssertionError names every quantity outside its
+    tolerance, every quantity that could not be measured, and every configuration change.
+    Otherwise a short note says what is outside and which changes of the configuration
+    explain it. Glue names are ``<id>_<quantity key>``, e.g. ``ce_30_best_test``.
+    """
+    record, failures, notes = {}, [], []
+    for exp_id, result in results.items():
+        exp = registry.get(exp_id)
+        values = exp.measure(result)
+        changed = config_differences(exp, result)
+        record[exp_id] = {"values": {k: _plain(v) for k, v in values.items()},
+                          "config_differences": changed}
+        bad = [r for r in rows_for(exp, values) if r["status"] in ("outside", "no result")]
+        for r in bad:
+            failures.append(f"{exp_id} {r['quantity']}: book {_cells(r)[2]}, this run "
+                            f"{_cells(r)[3]} (allowed {r['tolerance']})")
+        failures += [f"{exp_id}: configuration changed: {c}" for c in changed]
+        for q in exp.quantities:
+            if q.headline and isinstance(values[q.key], float):
+                glue(_glue_name(exp_id, q.key), values[q.key], q.digits,
+                     "%" if q.unit == "%" else "")
+        if bad:
+            why = (f"this run differs from the book's because you changed {', '.join(changed)}"
+                   if changed else "the configuration is the book's, so the seed or a change "
+                   "in the code explains it (see the scorecard's seed spread)")
+            notes.append(f"{exp_id}: {len(bad)} of the book's numbers outside the tolerance "
+                         f"({', '.join(r['quantity'] for r in bad)}); {why}.")
+        elif changed:
+            notes.append(f"{exp_id}: within the book's tolerance, though you changed "
+                         f"{', '.join(changed)}.")
+    display({RESULTS_MIME: {"version": 1, "results": record},
+             "text/plain": f"results recorded for the scorecard: {', '.join(record)}"}, raw=True)
+    if os.environ.get("CH3_CHECK", "").lower() == "strict" and failures:
+        raise AssertionError("rerun drifted from the book:\n  " + "\n  ".join(failures))
+    for note in notes:
+        print("Note: " + note)
+    if not notes:
+        print(f"All of the book's numbers for {', '.join(record)} are within the tolerance.")
+    return record
+
+
+def recorded_results(notebook):
+    """{id: values} recorded by ``check_results`` in a saved notebook (a path or a dict)."""
+    nb = notebook if isinstance(notebook, dict) else json.loads(open(notebook, encoding="utf8").read())
+    found = {}
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            data = output.get("data", {}).get(RESULTS_MIME)
+            if isinstance(data, str):
+                data = json.loads(data)
+            if data:
+                found.update({k: v["values"] for k, v in data.get("results", {}).items()})
+    return found
