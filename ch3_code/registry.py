@@ -92,16 +92,32 @@ class Experiment:
         raise KeyError(f"{self.id} has no quantity {key!r}; it has "
                        f"{[q.key for q in self.quantities]}")
 
+    def __str__(self):
+        lines = [f"{self.id}: {self.title} (chapter {self.chapter}; book: {self.book_url})",
+                 f"  config: {self.config}", f"  result: {self.result}"]
+        for q in self.quantities:
+            allowed = f"±{q.tol:g}" if q.tol is not None else f"in {q.band}" if q.band else "shown"
+            book = q.book if q.book is not None else q.book_text
+            lines.append(f"  {q.key}: {q.label}; book {book} ({q.where}); allowed {allowed}"
+                         + (f" ({q.reason})" if q.reason else ""))
+        return "\n".join(lines)
+
     def run_config(self, run=None):
         """The configuration of one run (the whole experiment's when ``run`` is None)."""
         return {**self.config, **self.runs.get(run, {})} if run is not None else dict(self.config)
 
     def measure(self, result):
-        """This run's value of every quantity: a number, a NotRerun, or None (not measurable)."""
+        """This run's value of every quantity: a number, a NotRerun, or None (not measurable).
+
+        ``result`` is what ``self.result`` says, or a dict of already measured values keyed
+        by quantity key (accuracies in percent), e.g. ``{"best_test": 95.6}``.
+        """
+        keys = [q.key for q in self.quantities]
+        given = isinstance(result, dict) and result and all(k in keys for k in result)
         values = {}
         for q in self.quantities:
             try:
-                value = q.measure(result)
+                value = result.get(q.key) if given else q.measure(result)
             except (KeyError, IndexError, TypeError, ValueError):
                 value = None
             if value is None and q.not_rerun:

@@ -231,7 +231,7 @@ def test_seed_spread_statistics():
 def test_reproduce_writes_the_spread_file_from_a_tiny_run(tmp_path, capsys):
     out = tmp_path / "spread.json"
     reproduce.main(["--seeds", "2", "--only", "HYPER-STRIP", "--epochs", "1", "--n", "100",
-                    "--out", str(out)])
+                    "--jobs", "1", "--out", str(out)])
     record = json.loads(out.read_text())
     assert record["seeds"] == 2 and record["settings"] == {"epochs": 1, "n": 100}
     assert record["date"] and record["machine"] and record["package_version"]
@@ -239,3 +239,12 @@ def test_reproduce_writes_the_spread_file_from_a_tiny_run(tmp_path, capsys):
     assert stats["count"] == 2 and stats["min"] <= stats["mean"] <= stats["max"]
     with pytest.raises(SystemExit):
         reproduce.main(["--only", "SVM", "--out", str(out)])
+
+
+def test_a_dict_of_measured_values_is_accepted_and_described():
+    exp = registry.get("L2-50k")
+    values = exp.measure({"best_test": 96.3, "final_test": 93.0})
+    assert values == {"best_test": 96.3, "final_test": 93.0, "gap": None}
+    assert statuses("L2-50k", {"best_test": 96.3, "final_test": 93.0})["final_test"] == "outside"
+    text = str(exp)
+    assert "final_test" in text and "±1" in text and exp.book_url in text
