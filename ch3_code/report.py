@@ -179,20 +179,28 @@ class Table:
         return cells + [fn(row) for fn in self.extra.values()]
 
     def _repr_html_(self):
+        """An HTML table; an experiment's id (linked to the book) spans its rows."""
         esc = html.escape
-        out = ['<div class="ch3-results" style="overflow-x:auto"><table>',
+        out = ['<div class="ch3-results" style="overflow-x:auto">'
+               '<table style="font-size:0.85em">',
                "<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in self._head()) + "</tr></thead>",
                "<tbody>"]
+        spans = {}
         for row in self.rows:
-            cells = [esc(c) for c in self._row(row)]
-            cells[0] = (f'<a href="{esc(row["url"], quote=True)}" title="{esc(row["title"])}: '
-                        f'{esc(row["section"])}">{cells[0]}</a>')
+            spans[row["id"]] = spans.get(row["id"], 0) + 1
+        for i, row in enumerate(self.rows):
+            cells = [f"<td>{esc(c)}</td>" for c in self._row(row)]
+            first = i == 0 or self.rows[i - 1]["id"] != row["id"]
+            span = f' rowspan="{spans[row["id"]]}"' if spans[row["id"]] > 1 else ""
+            cells[0] = (f'<td{span}><a href="{esc(row["url"], quote=True)}" title="'
+                        f'{esc(row["section"])}">{esc(row["id"])}</a></td>') if first else ""
             if row["reason"]:
-                cells[5] += f'<br><small>{esc(row["reason"])}</small>'
+                cells[5] = cells[5][:-5] + f'<br><small>{esc(row["reason"])}</small></td>'
             if self.chapter_links:
-                cells[7] = f'<a href="chapters/{esc(row["chapter"])}.html">{cells[7]}</a>'
-            out.append(f'<tr class="{row["status"].replace(" ", "-")}">'
-                       + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+                cells[7] = (f'<td{span}><a href="chapters/{esc(row["chapter"])}.html">'
+                            f'chapter {esc(row["chapter"][:2])}</a></td>') if first else ""
+            out.append(f'<tr class="{row["status"].replace(" ", "-")}">' + "".join(cells)
+                       + "</tr>")
         out.append("</tbody></table></div>")
         return "\n".join(out)
 

@@ -73,8 +73,10 @@ def _summary(table, missing, spread):
     counts = {}
     for row in table.rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
-    lines = [", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + f" ({len(table.rows)} "
-             "quantities)."]
+    words = {"within": "within the tolerance", "outside": "outside it", "not rerun": "not rerun",
+             "shown": "shown without a check", "no result": "without a recorded result"}
+    lines = [f"Of the {len(table.rows)} quantities: " + ", ".join(
+        f"{counts[k]} {w}" for k, w in words.items() if counts.get(k)) + "."]
     if missing:
         lines.append("No recorded result yet (the chapter has not been run with "
                      f"registry.check): {', '.join(missing)}.")

@@ -154,13 +154,16 @@ def test_table_is_html_with_links_and_unicode():
     h = history(evaluation_accuracy=ramp(0.9, 0.9804, 60))
     table = registry.table({"L2-100-60": h})
     html = table._repr_html_()
-    assert "<table>" in html and registry.get("L2-100-60").book_url in html
+    assert "<table" in html and "</table>" in html
+    assert registry.get("L2-100-60").book_url in html
     for head in ("experiment", "quantity", "book", "this run", "difference", "tolerance",
                  "within"):
         assert f"<th>{head}</th>" in html
     assert "η = 0.1" in html and "\\eta" not in html and "98.04" in html
     assert "| [L2-100-60](" in table._repr_markdown_()
     assert "L2-100-60" in str(table)
+    grouped = registry.table({"L2-50k": {"best_test": 96.4}})._repr_html_()
+    assert grouped.count('rowspan="3"') == 1 and grouped.count("<tr") == 4   # head + 3 rows
 
 
 def test_check_strict_names_each_failing_quantity(monkeypatch):
