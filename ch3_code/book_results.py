@@ -93,7 +93,7 @@ add("NEURON", "One neuron learning to output 0 (the chapter's opening demos)", "
           ("cross-entropy", 0.6, 0.9): {}, ("cross-entropy", 2.0, 2.0): {}})
 
 # ---- chapter 02: overfitting ----
-PLATEAU = "best minus the mean test accuracy of epochs 280-399 (points)"
+PLATEAU = "best minus the mean test accuracy of epochs 280-399"
 
 
 def plateau_gap(h):
@@ -132,7 +132,7 @@ add("OVERFIT-50k", "No overfitting with 50,000 training images", "02_overfitting
     dict(seed=2), [
         best_test(95.33),
         Q("best_train", "best training accuracy", best("train_accuracy"), 97.86, TEXT, 0.5),
-        Q("gap", "training minus test accuracy (best of each, points)", gap, 2.53, TEXT, 1.0,
+        Q("gap", "training minus test accuracy (best of each)", gap, 2.53, TEXT, 1.0,
           unit="points", reason="a difference of two values allowed ±0.5 each"),
     ], result="a History with train_accuracy and test_accuracy", also_in=("03_regularization",))
 
@@ -160,7 +160,7 @@ add("DATA-SIZE", "Accuracy against training-set size", "02_overfitting", MORE_DA
             reason=SIZE_TOL if s < 1_000 else SIZE_1K if s == 1_000 else "",
             headline=s in (1_000, 50_000))
           for s, v in zip(SIZES, BOOK_NN)),
-        Q("rises", "largest fall from one size to the next (points)", datasize_drop, None,
+        Q("rises", "largest fall from one size to the next", datasize_drop, None,
           FIGURE, band=(0.0, 0.5), unit="points", book_text="rises with the size",
           reason="the book's curve rises at every size; 0.5 allows noise at 20k-50k"),
     ], result="{n: final validation accuracy (%) or a History}",
@@ -188,7 +188,7 @@ add("L2-50k", "L2 regularisation, 50,000 training images", "03_regularization", 
         best_test(96.49, book_x=28),
         Q("final_test", "test accuracy at the final epoch", final("test_accuracy"), 95.61,
           FIGURE, 1.0, book_x=29, reason=ONE_EPOCH),
-        Q("gap", "training minus test accuracy (best of each, points)", gap, None, TEXT,
+        Q("gap", "training minus test accuracy (best of each)", gap, None, TEXT,
           band=(-1.0, 1.0), unit="points", book_text="under 1", reason="the book: under a point"),
     ], result="a History with train_accuracy and test_accuracy")
 VAL = dict(monitor="validation")
@@ -216,7 +216,7 @@ def init_entry(hidden, large0, default0, large_end, default_end, gap_band):
             Q("default_0", "validation accuracy after epoch 0, new init",
               of_run("default", at_epoch(acc, 0)), default0, FIGURE, 1.0, book_x=0,
               reason=ONE_EPOCH, headline=True),
-            Q("gap_0", "new minus old init after epoch 0 (points)",
+            Q("gap_0", "new minus old init after epoch 0",
               lambda r: at_epoch(acc, 0)(r["default"]) - at_epoch(acc, 0)(r["large"]),
               round(default0 - large0, 2), FIGURE, band=gap_band, unit="points",
               reason="the point of the section: the new initialisation starts well ahead"),

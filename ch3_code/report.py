@@ -193,7 +193,8 @@ class Table:
             first = i == 0 or self.rows[i - 1]["id"] != row["id"]
             span = f' rowspan="{spans[row["id"]]}"' if spans[row["id"]] > 1 else ""
             cells[0] = (f'<td{span}><a href="{esc(row["url"], quote=True)}" title="'
-                        f'{esc(row["section"])}">{esc(row["id"])}</a></td>') if first else ""
+                        f'{esc(row["title"])}; book section: {esc(row["section"])}">{esc(row["id"])}</a>'
+                        '</td>') if first else ""
             if row["reason"]:
                 cells[5] = cells[5][:-5] + f'<br><small>{esc(row["reason"])}</small></td>'
             if self.chapter_links:
