@@ -106,6 +106,21 @@ class Experiment:
         """The configuration of one run (the whole experiment's when ``run`` is None)."""
         return {**self.config, **self.runs.get(run, {})} if run is not None else dict(self.config)
 
+    def network(self, run=None, seed=None):
+        """A fresh NN2 with this experiment's layer sizes, cost, initialisation and seed."""
+        from .network import NN2
+        config = self.run_config(run)
+        net = NN2(config["layer_sizes"], rand_seed=self.seed if seed is None else seed,
+                  cost=config["cost"])
+        if config["init"] == "large":
+            net.large_weight_initializer()
+        return net
+
+    def sgd_kwargs(self, run=None):
+        """epochs, batch_size, eta and lmbda of one run, for ``stochastic_gradient_descent``."""
+        config = self.run_config(run)
+        return {k: config[k] for k in ("epochs", "batch_size", "eta", "lmbda")}
+
     def measure(self, result):
         """This run's value of every quantity: a number, a NotRerun, or None (not measurable).
 

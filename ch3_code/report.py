@@ -223,7 +223,7 @@ class Table:
         return str(self)
 
 
-COMPARED = ("layer_sizes", "n", "epochs", "batch_size", "eta", "lmbda", "seed", "cost", "init")
+COMPARED = ("layer_sizes", "n", "epochs", "batch_size", "eta", "lmbda", "seed")
 
 
 def _same(a, b):

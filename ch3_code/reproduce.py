@@ -39,15 +39,12 @@ def _data():
 
 def train_one(exp_id, run, seed, epochs=None, n=None):
     """Train one run of one experiment with ``seed``: a History (DATA-SIZE: final accuracy %)."""
-    from .network import NN2
     exp = registry.get(exp_id)
     config = exp.run_config(run)
     training, validation, test = _data()
     size = min(config["n"], n or config["n"])
     epochs = min(config["epochs"], epochs or config["epochs"])
-    net = NN2(config["layer_sizes"], rand_seed=seed, cost=config["cost"])
-    if config["init"] == "large":
-        net.large_weight_initializer()
+    net = exp.network(run, seed=seed)
     quiet = dict(progress=False, verbose=False)
     if exp_id == "DATA-SIZE":
         net.stochastic_gradient_descent(training[:size], None, epochs, config["batch_size"],

@@ -251,3 +251,14 @@ def test_a_dict_of_measured_values_is_accepted_and_described():
     assert statuses("L2-50k", {"best_test": 96.3, "final_test": 93.0})["final_test"] == "outside"
     text = str(exp)
     assert "final_test" in text and "±1" in text and exp.book_url in text
+
+
+def test_network_and_sgd_arguments_follow_the_config():
+    exp = registry.get("INIT-30")
+    large, default = exp.network("large"), exp.network("default")
+    assert large.layer_sizes == [784, 30, 10] and large.rand_seed == exp.seed == 1
+    assert np.std(large.weights[0]) > 5 * np.std(default.weights[0])   # N(0,1) vs N(0,1/784)
+    assert exp.sgd_kwargs("large") == dict(epochs=30, batch_size=10, eta=0.1, lmbda=5.0)
+    assert registry.get("DATA-SIZE").sgd_kwargs(100) == dict(epochs=15_000, batch_size=10,
+                                                              eta=0.5, lmbda=0.01)
+    assert registry.get("QUAD-30").network().cost.name == "quadratic"
