@@ -281,15 +281,19 @@ def check_results(results):
             if q.headline and isinstance(values[q.key], float):
                 glue(_glue_name(exp_id, q.key), values[q.key], q.digits,
                      "%" if q.unit == "%" else "")
-        if bad:
-            why = (f"this run differs from the book's because you changed {', '.join(changed)}"
-                   if changed else "the configuration is the book's, so the seed or a change "
-                   "in the code explains it (see the scorecard's seed spread)")
-            notes.append(f"{exp_id}: {len(bad)} of the book's numbers outside the tolerance "
-                         f"({', '.join(r['quantity'] for r in bad)}); {why}.")
+        outside = [r["quantity"] for r in bad if r["status"] == "outside"]
+        missing = [r["quantity"] for r in bad if r["status"] == "no result"]
+        why = (f"this run differs from the book's because you changed {', '.join(changed)}"
+               if changed else "the configuration is the book's, so the seed or a change in "
+               "the code explains it (the scorecard page shows the seed spread)")
+        if outside:
+            notes.append(f"{exp_id}: {len(outside)} of the book's numbers outside the "
+                         f"tolerance ({'; '.join(outside)}); {why}.")
         elif changed:
             notes.append(f"{exp_id}: within the book's tolerance, though you changed "
                          f"{', '.join(changed)}.")
+        if missing:
+            notes.append(f"{exp_id}: not measured in this run: {'; '.join(missing)}.")
     display({RESULTS_MIME: {"version": 1, "results": record},
              "text/plain": f"results recorded for the scorecard: {', '.join(record)}"}, raw=True)
     if os.environ.get("CH3_CHECK", "").lower() == "strict" and failures:
@@ -298,7 +302,6 @@ def check_results(results):
         print("Note: " + note)
     if not notes:
         print(f"All of the book's numbers for {', '.join(record)} are within the tolerance.")
-    return record
 
 
 def recorded_results(notebook):

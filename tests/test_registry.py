@@ -180,13 +180,15 @@ def test_check_otherwise_explains_and_records(quiet, capsys):
     config = dict(layer_sizes=[784, 30, 10], n=50_000, epochs=3, batch_size=10, eta=0.5,
                   lmbda=0.0)
     short = history(config=config, test_accuracy=[0.90, 0.93, 0.94])
-    record = registry.check({"CE-30": short})
+    assert registry.check({"CE-30": short}) is None      # nothing printed as a cell result
     out = capsys.readouterr().out
     assert "because you changed epochs from 30 to 3" in out and "Traceback" not in out
-    assert record["CE-30"]["values"]["best_test"] == pytest.approx(94.0)
     (shown,) = quiet
-    assert shown[report.RESULTS_MIME]["results"]["CE-30"]["config_differences"] == [
-        "epochs from 30 to 3"]
+    record = shown[report.RESULTS_MIME]["results"]["CE-30"]
+    assert record["values"]["best_test"] == pytest.approx(94.0)
+    assert record["config_differences"] == ["epochs from 30 to 3"]
+    registry.check({"SVM": {100: 25.1}})
+    assert "not measured in this run: SVM validation accuracy, n = 200" in capsys.readouterr().out
     same = history(config={**config, "epochs": 30}, test_accuracy=ramp(0.9, 0.94, 30))
     registry.check({"CE-30": same})
     assert "the configuration is the book's" in capsys.readouterr().out
