@@ -208,9 +208,10 @@ def init_entry(hidden, large0, default0, large_end, default_end, gap_band):
     acc = "evaluation_accuracy"
     early = ("after one epoch from saturated N(0, 1) weights: the noisiest value here; ±1.5 "
              "still excludes the new initialisation's value")
-    add(f"INIT-{hidden}", f"Weight initialisation, {hidden} hidden neurons", "04_weight_initialization",
-        INIT, dict(layer_sizes=[784, hidden, 10], init=("large", "default"), eta=0.1, lmbda=5.0,
-                   seed=1, pick="epochs 0 and 29", **VAL), [
+    add(f"INIT-{hidden}", f"Weight initialisation, {hidden} hidden neurons",
+        "04_weight_initialization", INIT,
+        dict(layer_sizes=[784, hidden, 10], init=("large", "default"), eta=0.1, lmbda=5.0,
+             seed=1, pick="epochs 0 and 29", **VAL), [
             Q("large_0", "validation accuracy after epoch 0, old (large) init",
               of_run("large", at_epoch(acc, 0)), large0, FIGURE, 1.5, book_x=0, reason=early),
             Q("default_0", "validation accuracy after epoch 0, new init",

@@ -96,7 +96,8 @@ class Experiment:
         lines = [f"{self.id}: {self.title} (chapter {self.chapter}; book: {self.book_url})",
                  f"  config: {self.config}", f"  result: {self.result}"]
         for q in self.quantities:
-            allowed = f"±{q.tol:g}" if q.tol is not None else f"in {q.band}" if q.band else "shown"
+            allowed = (f"±{q.tol:g}" if q.tol is not None else f"in {q.band}" if q.band
+                       else "shown")
             book = q.book if q.book is not None else q.book_text
             lines.append(f"  {q.key}: {q.label}; book {book} ({q.where}); allowed {allowed}"
                          + (f" ({q.reason})" if q.reason else ""))

@@ -15,7 +15,6 @@ book's intro page when the notebook runs under Jupyter Book.
     comparison(rows)   # a table in the notebook and the HTML page
     check(rows)        # in a hidden cell: AssertionError if a row is off
 """
-import html
 import json
 import math
 import os
@@ -24,14 +23,14 @@ from dataclasses import dataclass
 from IPython.display import Markdown, display
 
 from . import registry
+from .tables import Table, _cells, evaluate, plain, rows_for  # noqa: F401 (re-exported)
 
 RESULTS_MIME = "application/vnd.ch3.results+json"
-UNITS = {"%": " (%)", "points": " (points)"}
 
 
 @dataclass
 class Row:
-    """One quoted number: ``book`` is Nielsen's value, ``ours`` this run's, ``tol`` the allowed gap.
+    """One quoted number: ``book`` is Nielsen's, ``ours`` this run's, ``tol`` the allowed gap.
 
     ``book`` may be None for a quantity the book only describes (then the row is
     shown but never checked); ``note`` says where the number comes from or why the
@@ -95,133 +94,7 @@ def glue(name, value, digits=2, suffix="%"):
     _glue(name, f"{value:.{digits}f}{suffix}", display=False)
 
 
-# ---- the registry layer: rows, tables, checks, records ----
-
-def _plain(value):
-    if isinstance(value, registry.NotRerun):
-        return {"not_rerun": str(value)}
-    return None if value is None else float(value)
-
-
-def _unplain(value):
-    return registry.NotRerun(value["not_rerun"]) if isinstance(value, dict) else value
-
-
-def rows_for(exp, values, chapter=None):
-    """One row dict per quantity of ``exp`` from its measured ``values`` ({key: value})."""
-    rows = []
-    for q in exp.quantities:
-        value = _unplain(values.get(q.key)) if values is not None else None
-        ok = q.within(value)
-        if isinstance(value, registry.NotRerun):
-            status = "not rerun"
-        elif value is None:
-            status = "no result"
-        else:
-            status = "shown" if ok is None else "within" if ok else "outside"
-        number = None if value is None or isinstance(value, registry.NotRerun) else value
-        if q.band is not None:
-            tolerance = f"{q.band[0]:g} to {q.band[1]:g}"
-        else:
-            tolerance = "–" if q.tol is None else f"±{q.tol:g}"
-        rows.append(dict(id=exp.id, title=exp.title, url=exp.book_url, section=exp.section,
-                         chapter=chapter or exp.chapter, key=q.key,
-                         quantity=q.label + UNITS.get(q.unit, ""), book=q.book,
-                         book_text=q.book_text, value=number, note=str(value or ""),
-                         difference=None if number is None or q.book is None else number - q.book,
-                         tolerance=tolerance, reason=q.reason, status=status, digits=q.digits,
-                         where=q.where))
-    return rows
-
-
-def evaluate(results):
-    """Rows for ``{id: result}``: each result measured with its experiment's quantities."""
-    rows = []
-    for exp_id, result in results.items():
-        exp = registry.get(exp_id)
-        rows += rows_for(exp, exp.measure(result) if result is not None else None)
-    return rows
-
-
-def _num(value, digits, sign=False):
-    return "–" if value is None else f"{value:{'+' if sign else ''}.{digits}f}"
-
-
-MARK = {"within": "✓ yes", "outside": "✗ no", "not rerun": "not rerun", "no result": "no result",
-        "shown": "not checked"}
-
-
-def _cells(row):
-    book = _num(row["book"], row["digits"]) if row["book"] is not None else row["book_text"] or "–"
-    if row["book"] is not None and row["book_text"]:
-        book += f" ({row['book_text']})"
-    ours = row["note"] if row["status"] == "not rerun" else _num(row["value"], row["digits"])
-    return [row["id"], row["quantity"], book, ours, _num(row["difference"], row["digits"], True),
-            row["tolerance"], MARK[row["status"]]]
-
-
-HEAD = ["experiment", "quantity", "book", "this run", "difference", "tolerance", "within"]
-
-
-class Table:
-    """A 'book vs this run' table: HTML in a notebook or the book, Markdown or text elsewhere."""
-
-    def __init__(self, rows, chapter_links=False, extra=None):
-        self.rows, self.chapter_links, self.extra = rows, chapter_links, extra or {}
-
-    def _head(self):
-        return HEAD + (["chapter"] if self.chapter_links else []) + list(self.extra)
-
-    def _row(self, row):
-        cells = _cells(row)
-        if self.chapter_links:
-            cells.append(row["chapter"])
-        return cells + [fn(row) for fn in self.extra.values()]
-
-    def _repr_html_(self):
-        """An HTML table; an experiment's id (linked to the book) spans its rows."""
-        esc = html.escape
-        out = ['<div class="ch3-results" style="overflow-x:auto">'
-               '<table style="font-size:0.85em">',
-               "<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in self._head()) + "</tr></thead>",
-               "<tbody>"]
-        spans = {}
-        for row in self.rows:
-            spans[row["id"]] = spans.get(row["id"], 0) + 1
-        for i, row in enumerate(self.rows):
-            cells = [f"<td>{esc(c)}</td>" for c in self._row(row)]
-            first = i == 0 or self.rows[i - 1]["id"] != row["id"]
-            span = f' rowspan="{spans[row["id"]]}"' if spans[row["id"]] > 1 else ""
-            cells[0] = (f'<td{span}><a href="{esc(row["url"], quote=True)}" title="'
-                        f'{esc(row["title"])}; book section: {esc(row["section"])}">{esc(row["id"])}</a>'
-                        '</td>') if first else ""
-            if row["reason"]:
-                cells[5] = cells[5][:-5] + f'<br><small>{esc(row["reason"])}</small></td>'
-            if self.chapter_links:
-                cells[7] = (f'<td{span}><a href="chapters/{esc(row["chapter"])}.html">'
-                            f'chapter {esc(row["chapter"][:2])}</a></td>') if first else ""
-            out.append(f'<tr class="{row["status"].replace(" ", "-")}">' + "".join(cells)
-                       + "</tr>")
-        out.append("</tbody></table></div>")
-        return "\n".join(out)
-
-    def _repr_markdown_(self):
-        lines = ["| " + " | ".join(self._head()) + " |",
-                 "|" + "---|" * len(self._head())]
-        for row in self.rows:
-            cells = [c.replace("|", "\\|") for c in self._row(row)]
-            cells[0] = f"[{cells[0]}]({row['url']})"
-            lines.append("| " + " | ".join(cells) + " |")
-        return "\n".join(lines)
-
-    def __str__(self):
-        table = [self._head()] + [self._row(r) for r in self.rows]
-        widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
-        return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table)
-
-    def __repr__(self):
-        return str(self)
-
+# ---- the registry layer: checks and records ----
 
 COMPARED = ("layer_sizes", "n", "epochs", "batch_size", "eta", "lmbda", "seed")
 
@@ -270,7 +143,7 @@ def check_results(results):
         exp = registry.get(exp_id)
         values = exp.measure(result)
         changed = config_differences(exp, result)
-        record[exp_id] = {"values": {k: _plain(v) for k, v in values.items()},
+        record[exp_id] = {"values": {k: plain(v) for k, v in values.items()},
                           "config_differences": changed}
         bad = [r for r in rows_for(exp, values) if r["status"] in ("outside", "no result")]
         for r in bad:
@@ -285,7 +158,8 @@ def check_results(results):
         missing = [r["quantity"] for r in bad if r["status"] == "no result"]
         why = (f"this run differs from the book's because you changed {', '.join(changed)}"
                if changed else "the configuration is the book's, so the seed or a change in "
-               "the code explains it (the scorecard page shows the seed spread)")
+               "the code explains it (the scorecard page "
+               "shows the seed spread)")
         if outside:
             notes.append(f"{exp_id}: {len(outside)} of the book's numbers outside the "
                          f"tolerance ({'; '.join(outside)}); {why}.")
@@ -306,7 +180,10 @@ def check_results(results):
 
 def recorded_results(notebook):
     """{id: values} recorded by ``check_results`` in a saved notebook (a path or a dict)."""
-    nb = notebook if isinstance(notebook, dict) else json.loads(open(notebook, encoding="utf8").read())
+    if not isinstance(notebook, dict):
+        with open(notebook, encoding="utf8") as f:
+            notebook = json.load(f)
+    nb = notebook
     found = {}
     for cell in nb.get("cells", []):
         for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:

@@ -147,7 +147,7 @@ def main(argv=None):
     for exp_id, quantities in found.items():
         for key, s in quantities.items():
             if s["count"]:
-                flag = "  (the book's value is outside the seed range)" if s["book_outside"] else ""
+                flag = "  (the book's value is outside the seed range)" * s["book_outside"]
                 print(f"{exp_id} {key}: {s['mean']:.2f} ± {s['sd']:.2f} "
                       f"[{s['min']:.2f}, {s['max']:.2f}], book {s['book'] or '–'}{flag}")
     print(f"written to {out}")
