@@ -80,6 +80,13 @@ def _summary(table, missing, spread):
     if missing:
         lines.append("No recorded result yet (the chapter has not been run with "
                      f"registry.check): {', '.join(missing)}.")
+    outside = [f"{i} {k}" for i, qs in (spread or {}).get("experiments", {}).items()
+               for k, stats in qs.items() if stats.get("book_outside")]
+    if outside:
+        lines.append("The book's value lies outside the range of the seeds for: "
+                     f"{', '.join(outside)}. A difference larger than what the seed does "
+                     "comes from something else: Python 3's shuffle, the float32 arithmetic, "
+                     "or the book's single run itself being at one end of its own spread.")
     if spread:
         lines.append(f"Seed spread: {spread.get('seeds')} seeds per experiment, run on "
                      f"{spread.get('date')} on {spread.get('machine')} with ch3_code "

@@ -265,3 +265,18 @@ def test_network_and_sgd_arguments_follow_the_config():
     assert registry.get("DATA-SIZE").sgd_kwargs(100) == dict(epochs=15_000, batch_size=10,
                                                               eta=0.5, lmbda=0.01)
     assert registry.get("QUAD-30").network().cost.name == "quadratic"
+
+
+def test_scorecard_shows_the_seed_spread(tmp_path, capsys):
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "results").mkdir()
+    spread = {"date": "2026-12-02", "machine": "test", "package_version": "0", "seeds": 3,
+              "experiments": {"CE-30": {"best_test": reproduce.spread([95.6, 95.7, 95.8],
+                                                                      95.49)}}}
+    (tmp_path / "results" / "seed_spread.json").write_text(json.dumps(spread))
+    table, missing, found = scorecard.scorecard_table(tmp_path)
+    assert "seed spread" in table._head()
+    row = next(r for r in table.rows if r["id"] == "CE-30")
+    assert table._row(row)[-1] == "95.70 ± 0.10 (95.60 to 95.80, 3 seeds) book outside"
+    scorecard.main([str(tmp_path)])
+    assert "outside the range of the seeds for: CE-30 best_test" in capsys.readouterr().out
