@@ -194,9 +194,9 @@ def first_epoch(key, value):
     return measure
 
 
-def rises(values):
-    """How many epochs ended with a higher value than the one before."""
-    return int(np.sum(np.diff(np.asarray(values, dtype=float)) > 0))
+def rises(values, by=0.0):
+    """How many epochs ended with a value more than ``by`` above the one before."""
+    return int(np.sum(np.diff(np.asarray(values, dtype=float)) > by))
 
 
 def of_run(run, measure):
