@@ -121,7 +121,8 @@ add("OVERFIT-1k", "Overfitting: 1,000 training images, 400 epochs", "02_overfitt
         Q("first_perfect", "first epoch with 100% training accuracy",
           first_epoch("train_accuracy", 100.0), 67, FIGURE, band=(35, 85), unit="epoch", digits=0,
           reason=f"{SEEDS_1K} 42-64; fitting 1,000 images in a few epochs, or never, is wrong"),
-    ], also_in=("03_regularization",))
+    ], result="a History with train_accuracy, test_accuracy and test_cost",
+    also_in=("03_regularization",))
 
 
 def gap(h):
