@@ -91,6 +91,9 @@ def _summary(table, missing, spread):
         lines.append(f"Seed spread: {spread.get('seeds')} seeds per experiment, run on "
                      f"{spread.get('date')} on {spread.get('machine')} with ch3_code "
                      f"{spread.get('package_version')} ({spread.get('command', '')}).")
+        capped = {k: v for k, v in (spread.get("settings") or {}).items() if v}
+        if capped:
+            lines.append(f"This seed spread is a quick trial, not the book's runs: {capped}.")
     else:
         lines.append("No seed spread recorded yet: run `python -m ch3_code.reproduce --seeds 5`.")
     return lines

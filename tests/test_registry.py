@@ -280,3 +280,23 @@ def test_scorecard_shows_the_seed_spread(tmp_path, capsys):
     assert table._row(row)[-1] == "95.70 ± 0.10 (95.60 to 95.80, 3 seeds) book outside"
     scorecard.main([str(tmp_path)])
     assert "outside the range of the seeds for: CE-30 best_test" in capsys.readouterr().out
+
+
+def neuron(cost, w, b, eta=0.15, epochs=300):
+    """The chapter's one-neuron demo (x = 1, y = 0), written out step by step."""
+    outputs = []
+    for _ in range(epochs + 1):
+        a = 1 / (1 + np.exp(-(w + b)))
+        outputs.append(a)
+        dz = a * a * (1 - a) if cost == "quadratic" else a   # dC/dz for y = 0
+        w, b = w - eta * dz, b - eta * dz
+    return outputs
+
+
+def test_neuron_demos_pass_and_a_slow_cross_entropy_fails():
+    demos = {((w, b), cost): {"a": neuron(cost, w, b)}
+             for cost in ("quadratic", "cross-entropy") for w, b in ((0.6, 0.9), (2.0, 2.0))}
+    assert set(statuses("NEURON", demos).values()) == {"within"}
+    # the cross-entropy demo run with the quadratic cost's gradient shows the slowdown: caught
+    demos[(2.0, 2.0), "cross-entropy"] = {"a": neuron("quadratic", 2.0, 2.0)}
+    assert statuses("NEURON", demos)["ce_slow_30"] == "outside"
