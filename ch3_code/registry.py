@@ -143,7 +143,7 @@ class Experiment:
         for q in self.quantities:
             try:
                 value = result.get(q.key) if given else q.measure(result)
-            except (KeyError, IndexError, TypeError, ValueError):
+            except (AttributeError, KeyError, IndexError, TypeError, ValueError):
                 value = None
             if value is None and q.not_rerun:
                 value = NotRerun(q.not_rerun)

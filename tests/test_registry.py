@@ -300,3 +300,12 @@ def test_neuron_demos_pass_and_a_slow_cross_entropy_fails():
     # the cross-entropy demo run with the quadratic cost's gradient shows the slowdown: caught
     demos[(2.0, 2.0), "cross-entropy"] = {"a": neuron("quadratic", 2.0, 2.0)}
     assert statuses("NEURON", demos)["ce_slow_30"] == "outside"
+
+
+def test_a_learners_slip_gives_a_note_not_a_traceback(capsys, monkeypatch):
+    registry.check({"CE-3O": history(test_accuracy=[0.9]), "CE-30": object()})
+    out = capsys.readouterr().out
+    assert "CE-3O is not an experiment" in out and "not measured in this run" in out
+    monkeypatch.setenv("CH3_CHECK", "strict")
+    with pytest.raises(KeyError, match="CE-3O"):
+        registry.check({"CE-3O": history(test_accuracy=[0.9])})
