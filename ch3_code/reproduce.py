@@ -17,11 +17,13 @@ import json
 import os
 import platform
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from . import registry
+from .training import DivergenceWarning
 
 NO_SEED = ("SVM", "NEURON")
 MONITORS = {"OVERFIT-1k": ["train_accuracy", "test_accuracy", "test_cost"],
@@ -59,8 +61,16 @@ def train_one(exp_id, run, seed, epochs=None, n=None):
         kwargs["monitoring"] = ["train_cost"]
     else:
         kwargs["monitoring"] = MONITORS.get(exp_id, ["test_accuracy"])
-    return net.stochastic_gradient_descent(training[:size], test if monitor == "test" else None,
-                                           epochs, config["batch_size"], config["eta"], **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DivergenceWarning)  # a diverged run is a result too
+        history = net.stochastic_gradient_descent(
+            training[:size], test if monitor == "test" else None, epochs, config["batch_size"],
+            config["eta"], **kwargs)
+    if exp_id == "HYPER-STRIP" and not history["evaluation_accuracy"]:
+        # diverged before its first evaluation: score the network as it was left, as the
+        # chapter does (the book's code kept going and scored chance)
+        return [100 * net.accuracy(kwargs["evaluation_data"])]
+    return history
 
 
 def _sweep(configs, jobs):
