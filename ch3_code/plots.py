@@ -222,9 +222,10 @@ def mark_book(ax, what, quantity=None, x=None, percent=True, label="book", color
     ``quantity`` picks one of its quantities (default: its headline values, or the whole
     curve for the training-set-size experiments). An epoch-valued quantity is drawn as a
     vertical line. Accuracies are divided by 100 when ``percent`` is False. The first artist
-    is labelled ``label`` and the legend is redrawn. Returns the artists.
+    is labelled ``label`` (once per axes) and the legend is redrawn. Returns the artists.
     """
     points = _book_points(what, quantity)
+    labelled = label in ax.get_legend_handles_labels()[1]  # one "book" entry per axes
     color = color or INK
     style = dict(color=color, linestyle="--", linewidth=1.3, zorder=3)
     artists = []
@@ -243,7 +244,7 @@ def mark_book(ax, what, quantity=None, x=None, percent=True, label="book", color
                 artists += ax.plot([px], [value], marker="o", mfc="none", ms=9, color=color,
                                    linestyle="none", zorder=4)
     for i, artist in enumerate(artists):
-        artist.set_label(label if i == 0 else "_nolegend_")
+        artist.set_label(label if i == 0 and not labelled else "_nolegend_")
     ax.legend()
     return artists
 

@@ -148,6 +148,8 @@ def test_mark_book_draws_the_registry_value_labelled_book():
     (line,) = [l for l in ax.lines if l.get_label() == "book"]
     assert list(line.get_ydata()) == [95.49, 95.49] and line.get_linestyle() == "--"
     assert legend_texts(ax) == ["this run", "book"]
+    plots.mark_book(ax, "CE-100")                  # a second book line: one legend entry
+    assert legend_texts(ax) == ["this run", "book"]
     fig, ax = plt.subplots()
     plots.mark_book(ax, 0.9549 * 100, percent=False)
     assert ax.lines[0].get_ydata()[0] == pytest.approx(0.9549)
