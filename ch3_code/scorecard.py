@@ -7,6 +7,7 @@ registry's book values and tolerances, and adds the seed spread of
 ``results/seed_spread.json`` (written by ``python -m ch3_code.reproduce``).
 
     python -m ch3_code.scorecard          # the table in a terminal
+    python -m ch3_code.scorecard --page   # re-execute scorecard.ipynb (after the chapters ran)
     scorecard.page()                      # the book's scorecard page (HTML)
 """
 import json
@@ -107,7 +108,23 @@ def page(root=ROOT):
     display(HTML(table._repr_html_()))
 
 
+def update_page(root=ROOT):
+    """Re-execute ``scorecard.ipynb`` in place, so its stored output shows the latest results."""
+    import nbformat
+    from nbclient import NotebookClient
+    path = Path(root, "scorecard.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(root)}}).execute()
+    nbformat.write(nb, path)
+    return path
+
+
 def main(argv=None):
+    argv = list(argv or [])
+    if "--page" in argv:
+        argv.remove("--page")
+        print(f"updated {update_page(Path(argv[0]) if argv else ROOT)}")
+        return 0
     root = Path(argv[0]) if argv else ROOT
     table, missing, spread = scorecard_table(root)
     print(table)
