@@ -1,6 +1,7 @@
 """Rerun the registry's experiments with several seeds and record the spread.
 
     python -m ch3_code.reproduce --seeds 5 --only CE-30 L2-50k --jobs 2
+    python -m ch3_code.reproduce --seeds 5 --dask tcp://scheduler:8786   # on a Dask cluster
 
 Each experiment is trained once per seed (seeds 1, 2, ...) with the book's configuration,
 through :func:`ch3_code.sweep` (parallel processes, or a Dask cluster if the sweep is set up
@@ -133,14 +134,23 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, help="cap the epochs (a quick trial only)")
     parser.add_argument("--n", type=int, help="cap the training-set size (a quick trial only)")
     parser.add_argument("--out", default=str(Path("results") / "seed_spread.json"))
+    parser.add_argument("--dask", metavar="ADDRESS",
+                        help="run on the Dask cluster whose scheduler is at ADDRESS")
     args = parser.parse_args(argv)
     ids = args.only or [i for i in registry.ids() if i not in NO_SEED]
     for exp_id in ids:
-        registry.get(exp_id)  # a clear error for an unknown id
+        if exp_id not in registry.ids():
+            parser.error(f"no experiment {exp_id!r}; ids: {', '.join(registry.ids())}")
         if exp_id in NO_SEED:
             parser.error(f"{exp_id} has no seed (it is deterministic); leave it out of --only")
     seeds = list(range(1, args.seeds + 1))
-    found = reproduce(ids, seeds, jobs=args.jobs, epochs=args.epochs, n=args.n)
+    if args.dask:
+        import joblib
+        from dask.distributed import Client
+        with Client(args.dask), joblib.parallel_config(backend="dask"):
+            found = reproduce(ids, seeds, jobs=args.jobs, epochs=args.epochs, n=args.n)
+    else:
+        found = reproduce(ids, seeds, jobs=args.jobs, epochs=args.epochs, n=args.n)
     out = Path(args.out)
     old = json.loads(out.read_text(encoding="utf8")) if out.exists() else {}
     settings = {"epochs": args.epochs, "n": args.n}

@@ -245,6 +245,8 @@ def test_reproduce_writes_the_spread_file_from_a_tiny_run(tmp_path, capsys):
     assert stats["count"] == 2 and stats["min"] <= stats["mean"] <= stats["max"]
     with pytest.raises(SystemExit):
         reproduce.main(["--only", "SVM", "--out", str(out)])
+    with pytest.raises(SystemExit):
+        reproduce.main(["--only", "CE-31", "--out", str(out)])
 
 
 def test_a_dict_of_measured_values_is_accepted_and_described():
