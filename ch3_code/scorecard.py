@@ -49,7 +49,7 @@ def _spread_cell(spread):
         d = row["digits"]
         text = (f"{stats['mean']:.{d}f} ± {stats['sd']:.{d}f} "
                 f"({stats['min']:.{d}f} to {stats['max']:.{d}f}, {stats['count']} seeds)")
-        return text + (" book outside" if stats.get("book_outside") else "")
+        return text + (", book outside" if stats.get("book_outside") else "")
     return cell
 
 
@@ -91,10 +91,11 @@ def _summary(table, missing, spread):
     if spread:
         lines.append(f"Seed spread: {spread.get('seeds')} seeds per experiment, run on "
                      f"{spread.get('date')} on {spread.get('machine')} with ch3_code "
-                     f"{spread.get('package_version')} ({spread.get('command', '')}).")
+                     f"{spread.get('package_version')}: `{spread.get('command', '')}`.")
         capped = {k: v for k, v in (spread.get("settings") or {}).items() if v}
         if capped:
-            lines.append(f"This seed spread is a quick trial, not the book's runs: {capped}.")
+            lines.append("This seed spread is a quick trial, not the book's runs: "
+                         + ", ".join(f"{k} capped at {v:,}" for k, v in capped.items()) + ".")
     else:
         lines.append("No seed spread recorded yet: run `python -m ch3_code.reproduce --seeds 5`.")
     return lines

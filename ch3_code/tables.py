@@ -84,12 +84,18 @@ class Table:
 
     def __init__(self, rows, chapter_links=False, extra=None):
         self.rows, self.chapter_links, self.extra = rows, chapter_links, extra or {}
+        self.notes = {}  # the reasons for the tolerances, numbered in order of appearance
+        for row in rows:
+            if row["reason"]:
+                self.notes.setdefault(row["reason"], len(self.notes) + 1)
 
     def _head(self):
         return HEAD + (["chapter"] if self.chapter_links else []) + list(self.extra)
 
     def _row(self, row):
         cells = _cells(row)
+        if row["reason"]:
+            cells[5] += f" [{self.notes[row['reason']]}]"
         if self.chapter_links:
             cells.append(row["chapter"])
         return cells + [fn(row) for fn in self.extra.values()]
@@ -113,14 +119,16 @@ class Table:
                         f'{esc(row["title"])}; book section: {esc(row["section"])}">'
                         f'{esc(row["id"])}</a>'
                         '</td>') if first else ""
-            if row["reason"]:
-                cells[5] = cells[5][:-5] + f'<br><small>{esc(row["reason"])}</small></td>'
             if self.chapter_links:
                 cells[7] = (f'<td{span}><a href="chapters/{esc(row["chapter"])}.html">'
                             f'chapter {esc(row["chapter"][:2])}</a></td>') if first else ""
             out.append(f'<tr class="{row["status"].replace(" ", "-")}">' + "".join(cells)
                        + "</tr>")
         out.append("</tbody></table></div>")
+        if self.notes:
+            out.append('<p style="font-size:0.85em">Why a tolerance is what it is:</p>'
+                       '<ol style="font-size:0.85em">'
+                       + "".join(f"<li>{esc(r)}</li>" for r in self.notes) + "</ol>")
         return "\n".join(out)
 
     def _repr_markdown_(self):
@@ -130,12 +138,13 @@ class Table:
             cells = [c.replace("|", "\\|") for c in self._row(row)]
             cells[0] = f"[{cells[0]}]({row['url']})"
             lines.append("| " + " | ".join(cells) + " |")
-        return "\n".join(lines)
+        return "\n".join(lines + [""] + [f"{k}. {r}" for r, k in self.notes.items()])
 
     def __str__(self):
         table = [self._head()] + [self._row(r) for r in self.rows]
         widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
-        return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table)
+        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
+        return "\n".join(lines + [""] + [f"[{k}] {r}" for r, k in self.notes.items()])
 
     def __repr__(self):
         return str(self)

@@ -279,7 +279,7 @@ def test_scorecard_shows_the_seed_spread(tmp_path, capsys):
     table, missing, found = scorecard.scorecard_table(tmp_path)
     assert "seed spread" in table._head()
     row = next(r for r in table.rows if r["id"] == "CE-30")
-    assert table._row(row)[-1] == "95.70 ± 0.10 (95.60 to 95.80, 3 seeds) book outside"
+    assert table._row(row)[-1] == "95.70 ± 0.10 (95.60 to 95.80, 3 seeds), book outside"
     scorecard.main([str(tmp_path)])
     assert "outside the range of the seeds for: CE-30 best_test" in capsys.readouterr().out
 

@@ -51,3 +51,13 @@ def test_glue_names_are_simple_and_distinct():
     assert report._glue_name("ETA", "eta_0.25_min") == "eta_eta_0p25_min"
     assert all(n.replace("_", "").isalnum() for n in names)
     assert len(names) == sum(len(registry.get(i).quantities) for i in registry.ids())
+
+
+def test_reasons_are_numbered_notes_under_the_table():
+    rows = report.rows_for(registry.get("INIT-30"), {"large_0": 87.0, "default_0": 92.9})
+    table = report.Table(rows)
+    html = table._repr_html_()
+    assert "±1.5 [1]" in html and "<li>one epoch from saturated" in html
+    assert html.count("<li>") == len({r["reason"] for r in rows if r["reason"]})
+    assert "1. one epoch from saturated" in table._repr_markdown_()
+    assert "[1] one epoch from saturated" in str(table)
