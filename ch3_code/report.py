@@ -136,7 +136,8 @@ def check_results(results):
     With CH3_CHECK=strict (the tests) an AssertionError names every quantity outside its
     tolerance, every quantity that could not be measured, and every configuration change.
     Otherwise a short note says what is outside and which changes of the configuration
-    explain it. Glue names are ``<id>_<quantity key>``, e.g. ``ce_30_best_test``.
+    explain it. Every measured value is glued as ``<id>_<quantity key>`` in lower case with
+    "-" and "." as "_" and "p", e.g. ``ce_30_best_test`` ("95.63%"), ``eta_eta_0p25_min``.
     """
     record, failures, notes = {}, [], []
     strict = os.environ.get("CH3_CHECK", "").lower() == "strict"
@@ -156,7 +157,7 @@ def check_results(results):
                             f"{_cells(r)[3]} (allowed {r['tolerance']})")
         failures += [f"{exp_id}: configuration changed: {c}" for c in changed]
         for q in exp.quantities:
-            if q.headline and isinstance(values[q.key], float):
+            if isinstance(values[q.key], float) and not isinstance(values[q.key], str):
                 glue(_glue_name(exp_id, q.key), values[q.key], q.digits,
                      "%" if q.unit == "%" else "")
         outside = [r["quantity"] for r in bad if r["status"] == "outside"]

@@ -311,3 +311,13 @@ def test_a_learners_slip_gives_a_note_not_a_traceback(capsys, monkeypatch):
     monkeypatch.setenv("CH3_CHECK", "strict")
     with pytest.raises(KeyError, match="CE-3O"):
         registry.check({"CE-3O": history(test_accuracy=[0.9])})
+
+
+def test_check_glues_every_measured_value(monkeypatch):
+    glued = {}
+    monkeypatch.setattr(report, "glue", lambda name, value, digits=2, suffix="%":
+                        glued.update({name: f"{value:.{digits}f}{suffix}"}))
+    registry.check({"OVERFIT-50k": history(train_accuracy=ramp(0.9, 0.9786, 30),
+                                           test_accuracy=ramp(0.9, 0.9533, 30))})
+    assert glued == {"overfit_50k_best_test": "95.33%", "overfit_50k_best_train": "97.86%",
+                     "overfit_50k_gap": "2.53"}
