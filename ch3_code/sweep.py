@@ -76,6 +76,8 @@ def sweep(fn, configs, n_jobs=None, progress=True, verbose=True):
         raise ValueError(f"sweep: n_jobs must be None, a positive number of processes or -1 "
                          f"(every core), got {n_jobs!r}")
     import joblib  # imported here, so that `import ch3_code` stays quick
+    if not configs:
+        return []
     results = [None] * len(configs)
     bar = tqdm(total=len(configs), desc="sweep", unit="run", disable=not progress,
                mininterval=0.1)
@@ -86,9 +88,9 @@ def sweep(fn, configs, n_jobs=None, progress=True, verbose=True):
                 _finished(results[i], i, configs, bar, verbose)
         else:
             _check_task_size(fn, configs)
-            workers = min(joblib.effective_n_jobs(n_jobs), max(len(configs), 1))
-            threads = max(1, (os.cpu_count() or 1) // workers)
-            parallel = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+            workers = min(joblib.effective_n_jobs(n_jobs), len(configs))
+            threads = max(1, (os.cpu_count() or 1) // workers)  # BLAS threads per run
+            parallel = joblib.Parallel(n_jobs=workers, return_as="generator_unordered")
             outputs = parallel(joblib.delayed(_run)(fn, i, config, threads)
                                for i, config in enumerate(configs))
             try:
