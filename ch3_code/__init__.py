@@ -22,6 +22,7 @@ from .expand import expand_data
 from .history import History
 from .idx import MNISTDataError
 from .network import NN2, load
+from .sweep import sweep
 from .training import DivergenceWarning, train
 
 __all__ = [
@@ -29,7 +30,7 @@ __all__ = [
     "SigmoidActivation", "TanhActivation", "ReLUActivation", "LinearActivation", "SoftmaxActivation",
     "QuadraticCost", "CrossEntropyCost", "LogLikelihoodCost", "get_activation", "get_cost",
     "load_mnist", "load_mnist_from_web", "MNIST", "MNISTSplit", "MNISTDataError", "MNISTNotFoundError",
-    "expand_data",
+    "expand_data", "sweep",
 ]
 
 
