@@ -26,7 +26,7 @@ from collections import namedtuple
 import numpy as np
 
 from .activations import SigmoidActivation, get_activation
-from .arrays import as_arrays
+from .arrays import as_arrays, one_hot
 from .costs import CrossEntropyCost, get_cost
 
 # Examples per block when evaluating a set: bounds the memory of z and a. 16,384 (one block for
@@ -124,17 +124,11 @@ class NN2:
 
         Checked against the layer sizes; a float array already in the dtype is not copied.
         """
-        X, labels = as_arrays(data, self.layer_sizes[0], self.layer_sizes[-1], name)
-        if X.dtype != self.dtype:
-            X = X.astype(self.dtype)
-            X.flags.writeable = False
-        return X, labels
+        return as_arrays(data, self.layer_sizes[0], self.layer_sizes[-1], name, dtype=self.dtype)
 
     def targets(self, labels):
         """The one-hot rows y(x) for integer ``labels``: shape (m, n_out), this network's dtype."""
-        Y = np.zeros((labels.shape[0], self.layer_sizes[-1]), dtype=self.dtype)
-        Y[np.arange(labels.shape[0]), labels] = 1
-        return Y
+        return one_hot(labels, self.layer_sizes[-1], dtype=self.dtype)
 
     def dropout_masks(self, m, p):
         """One mask per hidden layer for m examples: 1/(1-p) with probability 1-p, else 0.

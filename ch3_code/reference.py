@@ -44,16 +44,17 @@ def backprop(net, x, y, masks=None):
 
     nabla_b = [None] * len(net.biases)
     nabla_w = [None] * len(net.weights)
-    # BP1: the output error. The cost computes it from z^L and a^L; it works on rows,
-    # so the column is passed as a row and turned back.
-    delta = net.cost.delta(zs[-1].T, activations[-1].T, y.T, net.output_activation).T
+    # BP1: the output error. The cost computes it from z^L and a^L; it works on
+    # rows, so the column is passed as a row and turned back.
+    z_L, a_L = zs[-1].T, activations[-1].T
+    delta = net.cost.delta(z_L, a_L, y.T, net.output_activation).T
     nabla_b[-1] = delta                                   # BP3
     nabla_w[-1] = delta @ activations[-2].T               # BP4
     for l in range(2, len(net.weights) + 1):
         z = zs[-l]
         fprime = f.prime(z)
-        if masks is not None:
-            fprime = fprime * masks[-l + 1]               # a dropped neuron passes no error back
+        if masks is not None:  # a dropped neuron passes no error back
+            fprime = fprime * masks[-l + 1]
         delta = (net.weights[-l + 1].T @ delta) * fprime  # BP2
         nabla_b[-l] = delta                               # BP3
         nabla_w[-l] = delta @ activations[-l - 1].T       # BP4
