@@ -1,19 +1,24 @@
-"""How fast is ch3_code? One epoch of [784, 30, 10] on the 50,000 training images.
+"""How fast is ch3_code? One epoch of [784, 30, 10] on the 50,000 training images, batch 10.
 
-Run from the repository root:  python benchmarks/train_speed.py [--repeats 5]
+Run from the repository root:  python benchmarks/train_speed.py [--repeats 5] [--sweep-epochs 30]
 
-It times, side by side in one process:
-  * ch3_code.NN2 (vectorised mini-batches), unmonitored and fully monitored;
-  * the seed page's NN2 update loop (a mini-batch matrix, but stacked from
-    (784, 1) columns each batch and new weight arrays each step);
-  * a straightforward per-example loop (backpropagate one column vector at a
-    time and add up the gradients), written here as a reference;
-  * evaluating the 10,000 test images;
-and, in a child process, the peak memory (max RSS) of a full 50k run.
-Every model is sigmoid + cross-entropy, batch 10, eta 0.5, float64. It prints
-medians of the repetitions and the ratios; the README quotes its output.
+Everything is timed side by side in one process, repetitions interleaved, medians reported,
+so that the ratios mean something on a shared, noisy machine:
+  * the seed page's NN2 (a mini-batch stacked from (784, 1) columns, new arrays every step);
+  * a per-example loop (backpropagate one column at a time, add up the gradients);
+  * the reference loop: the same SGD written by hand as tightly as NumPy allows
+    (row-major batches, one gather per batch from a permutation, preallocated buffers,
+    out= wherever it helps), in float64 and float32;
+  * ch3_code.NN2 in float64 and float32 (the training part of the epoch, as History records it);
+  * evaluating the 10,000 test images (``accuracy``; and accuracy + cost in one pass) against
+    the one (10000 x 784) @ (784 x 30) product that evaluation cannot avoid;
+  * the peak memory (max RSS) of a monitored 50k run, in a child process;
+  * a 4-run sweep, one after another vs in parallel (benchmarks/sweep_speed.py, if present).
+Every model is sigmoid + cross-entropy, eta 0.5. It prints a Markdown table for the README.
 """
 import argparse
+import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -22,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 import ch3_code  # noqa: E402
 
 
@@ -71,7 +77,7 @@ class SeedNN2:
 
 
 class PerExampleNN(SeedNN2):
-    """Reference: the same maths, one (784, 1) example at a time, gradients summed in Python."""
+    """The same maths, one (784, 1) example at a time, gradients summed in Python."""
 
     def epoch(self, training_data, batch_size, eta):
         order = self.rng.permutation(len(training_data))
@@ -87,58 +93,177 @@ class PerExampleNN(SeedNN2):
             self.weights = [w - (eta / len(batch)) * nw for w, nw in zip(self.weights, sum_w)]
 
 
-def median_time(fn, repeats):
-    times = []
+class ReferenceLoop:
+    """SGD for [n_in, n_h, n_out] sigmoid + cross-entropy, hand-written as tightly as NumPy allows.
+
+    One example per row; every intermediate has a preallocated buffer (one set for the
+    full batch, one for a smaller last batch) and is computed with out=. The batch is
+    gathered with X[idx] (fancy indexing): np.take(X, idx, axis=0, out=buffer) measured
+    about 3x slower here (20 us against 7 us for 10 MNIST rows), so the "one gather" is a copy.
+    """
+
+    def __init__(self, X, labels, sizes, batch_size, dtype, seed=0):
+        rng = np.random.default_rng(seed)
+        n_in, n_h, n_out = sizes
+        self.rng, self.X, self.batch_size, self.dtype = rng, np.asarray(X, dtype), batch_size, dtype
+        self.Y = np.zeros((X.shape[0], n_out), dtype)
+        self.Y[np.arange(X.shape[0]), labels] = 1
+        self.w1 = rng.normal(0, 1 / np.sqrt(n_in), (n_h, n_in)).astype(dtype)
+        self.w2 = rng.normal(0, 1 / np.sqrt(n_h), (n_out, n_h)).astype(dtype)
+        self.b1 = rng.normal(0, 1, (1, n_h)).astype(dtype)
+        self.b2 = rng.normal(0, 1, (1, n_out)).astype(dtype)
+        self.nw1, self.nw2 = np.empty_like(self.w1), np.empty_like(self.w2)
+        self.nb1, self.nb2 = np.empty(n_h, dtype), np.empty(n_out, dtype)
+        self.buffers = {}
+
+    def _buffers(self, m):
+        if m not in self.buffers:
+            n_h, n_out = self.w1.shape[0], self.w2.shape[0]
+            self.buffers[m] = tuple(np.empty((m, k), self.dtype) for k in (n_h, n_out, n_h, n_h))
+        return self.buffers[m]
+
+    @staticmethod
+    def _sigmoid(z):
+        np.maximum(z, -80.0, out=z)  # e^80 is finite in float32
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+        z += 1.0
+        np.reciprocal(z, out=z)
+
+    def epoch(self, eta):
+        w1, w2, b1, b2, nw1, nw2, nb1, nb2 = (self.w1, self.w2, self.b1, self.b2,
+                                              self.nw1, self.nw2, self.nb1, self.nb2)
+        order = self.rng.permutation(self.X.shape[0])
+        for k in range(0, order.shape[0], self.batch_size):
+            idx = order[k:k + self.batch_size]
+            x, y = self.X[idx], self.Y[idx]
+            m = x.shape[0]
+            a1, a2, d1, s = self._buffers(m)
+            np.dot(x, w1.T, out=a1)
+            a1 += b1
+            self._sigmoid(a1)
+            np.dot(a1, w2.T, out=a2)
+            a2 += b2
+            self._sigmoid(a2)
+            a2 -= y                      # delta^L = a - y (cross-entropy), in a2's buffer
+            a2 *= eta / m
+            np.sum(a2, axis=0, out=nb2)
+            np.dot(a2.T, a1, out=nw2)
+            np.dot(a2, w2, out=d1)
+            np.subtract(1.0, a1, out=s)  # sigma' = a (1 - a)
+            s *= a1
+            d1 *= s
+            np.sum(d1, axis=0, out=nb1)
+            np.dot(d1.T, x, out=nw1)
+            w1 -= nw1
+            w2 -= nw2
+            b1 -= nb1
+            b2 -= nb2
+
+
+class Seconds(float):
+    """A time a function measured itself (NN2's epoch, from its History), not a result."""
+
+
+def interleaved_medians(fns, repeats):
+    """Run each function once per round, ``repeats`` rounds; the median time of each.
+
+    A function that returns ``Seconds`` gives its own time (NN2's epoch without set-up).
+    """
+    times = {name: [] for name in fns}
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            seconds = fn()
+            times[name].append(seconds if isinstance(seconds, Seconds) else time.perf_counter() - t0)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def peak_memory_mb(epochs=2):
-    """Max RSS of a child process that loads MNIST and trains a monitored 50k run."""
+    """Max RSS of a child process that loads MNIST and trains a fully monitored 50k run."""
     code = ("import resource, ch3_code\n"
             "tr, va, te = ch3_code.load_mnist(progress=False)\n"
             "net = ch3_code.NN2([784, 30, 10])\n"
             f"net.stochastic_gradient_descent(tr, te, {epochs}, 10, 0.5, monitoring=True, "
             "evaluation_data=va, progress=False, verbose=False)\n"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parent.parent)
+                         cwd=ROOT, env=env)
     return int(out.stdout.split()[-1]) / 1024
+
+
+def sweep_line(epochs):
+    """The 4-run sweep row, from benchmarks/sweep_speed.py when that file exists."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from sweep_speed import measure_sweep
+    except ImportError:  # HOOK: benchmarks/sweep_speed.py (the sweep helper's) is not here yet
+        return "| 4-run sweep, sequential vs parallel | not measured: benchmarks/sweep_speed.py missing | |"
+    r = measure_sweep(n_runs=4, epochs=epochs, n_jobs=2)
+    return (f"| 4 runs x {epochs} epochs, one after another / through `sweep` (n_jobs=2) | "
+            f"{r['sequential_seconds']:.0f} s / {r['parallel_seconds']:.0f} s | "
+            f"{r['speedup']:.2f}x faster in parallel (target >= 1.6x) |")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--sweep-epochs", type=int, default=30, help="0 skips the sweep row")
     args = parser.parse_args()
     r = args.repeats
     peak = peak_memory_mb()  # first: a child forked from a big parent would report the parent's size
     training, _, test = ch3_code.load_mnist(progress=False)
+    X32, labels = training.X, training.y
+    X64 = X32.astype(np.float64)
     pairs = [training[i] for i in range(len(training))]  # the seed's list of (x, y) pairs, float64
     rng = np.random.default_rng(0)
-
-    net = ch3_code.NN2([784, 30, 10], rand_seed=0)
     quiet = dict(progress=False, verbose=False)
-    epochs = []  # the training part of each epoch (shuffle and mini-batches), as the seed timed it
-    ours_call = median_time(lambda: epochs.extend(net.stochastic_gradient_descent(
-        training, test, 1, 10, 0.5, **quiet)["runtime_seconds"]), r)
-    ours = statistics.median(epochs)
-    monitored = median_time(lambda: net.stochastic_gradient_descent(
-        training, test, 1, 10, 0.5, monitoring=True, **quiet), r)
-    seed = median_time(lambda: SeedNN2([784, 30, 10], rng).epoch(pairs, 10, 0.5), r)
-    per_example = median_time(lambda: PerExampleNN([784, 30, 10], rng).epoch(pairs, 10, 0.5), max(1, r // 2))
-    evaluate = median_time(lambda: net.evaluate(test), 5 * r)
+    nets = {dt: ch3_code.NN2([784, 30, 10], rand_seed=0, dtype=dt) for dt in ("float64", "float32")}
+    data = {"float64": (X64, labels), "float32": (X32, labels)}
+    refs = {dt: ReferenceLoop(data[dt][0], labels, [784, 30, 10], 10, np.dtype(dt)) for dt in data}
 
-    print(f"one epoch, 50,000 images, batch 10, float64 (median of {r}):")
-    print(f"  ch3_code NN2, training only         {ours:7.3f} s")
-    print(f"  ch3_code NN2, + test accuracy       {ours_call:7.3f} s   (the whole call, as a notebook runs it)")
-    print(f"  ch3_code NN2, fully monitored       {monitored:7.3f} s   ({monitored / ours_call:.2f}x the call above; target <= 1.5x)")
-    print(f"  seed page NN2                       {seed:7.3f} s   (ch3_code is {seed / ours:.1f}x faster; target >= 2.5x)")
-    print(f"  per-example reference loop          {per_example:7.3f} s   (ch3_code is {per_example / ours:.1f}x faster; target >= 6x)")
-    print(f"evaluate 10,000 test images           {evaluate * 1e3:7.1f} ms  (target < 20 ms)")
-    print(f"peak memory of a monitored 50k run    {peak:7.0f} MB  (target < 600 MB)")
+    def nn2(dt):  # the training part of the epoch, as History records it
+        return lambda: Seconds(nets[dt].SGD(data[dt], None, 1, 10, 0.5, **quiet)["runtime_seconds"][0])
+
+    t = interleaved_medians({"ref64": lambda: refs["float64"].epoch(0.5), "nn64": nn2("float64"),
+                             "ref32": lambda: refs["float32"].epoch(0.5), "nn32": nn2("float32")}, r)
+    t.update(interleaved_medians({"seed": lambda: SeedNN2([784, 30, 10], rng).epoch(pairs, 10, 0.5)},
+                                 max(1, r // 2)))
+    t.update(interleaved_medians({"per_example": lambda: PerExampleNN([784, 30, 10], rng).epoch(
+        pairs, 10, 0.5)}, 1))
+    net32, w32 = nets["float32"], nets["float32"].weights[0]
+    Xt = test.X
+    t.update(interleaved_medians({"product": lambda: np.dot(Xt, w32.T),
+                                  "accuracy": lambda: net32.accuracy(test),
+                                  "acc_cost": lambda: net32.accuracy_and_cost(test)}, 10 * r))
+
+    rows = [
+        ("seed page's NN2 (float64)", t["seed"], f"NN2 float32 is {t['seed'] / t['nn32']:.1f}x faster "
+         "(target >= 3.5x)"),
+        ("per-example loop (float64)", t["per_example"], f"NN2 float32 is {t['per_example'] / t['nn32']:.1f}x faster"),
+        ("reference loop, float64", t["ref64"], ""),
+        ("NN2, float64", t["nn64"], f"{t['nn64'] / t['ref64']:.2f}x the reference loop (target <= 1.15x)"),
+        ("reference loop, float32", t["ref32"], f"{t['ref64'] / t['ref32']:.2f}x faster than float64"),
+        ("NN2, float32 (the default)", t["nn32"], f"{t['nn32'] / t['ref32']:.2f}x the reference loop "
+         "(target <= 1.15x)"),
+    ]
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
+          f"NumPy {np.__version__}; medians of {r} interleaved repetitions, one run.\n")
+    print("| what (one epoch, 50,000 images, batch 10) | time | ratio |")
+    print("|---|---|---|")
+    for name, seconds, ratio in rows:
+        print(f"| {name} | {seconds:.2f} s | {ratio} |")
+    print(f"| (10000 x 784) @ (784 x 30), float32: the product evaluation needs | "
+          f"{t['product'] * 1e3:.1f} ms | |")
+    print(f"| `accuracy(test)`, 10,000 images, float32 | {t['accuracy'] * 1e3:.1f} ms | "
+          f"{t['accuracy'] / t['product']:.2f}x the product (target <= 1.5x) |")
+    print(f"| `accuracy_and_cost(test)`, one pass | {t['acc_cost'] * 1e3:.1f} ms | "
+          f"{t['acc_cost'] / t['product']:.2f}x the product |")
+    print(f"| peak memory, fully monitored 50k run (train, validation, test) | {peak:.0f} MB | "
+          "target < 400 MB |")
+    if args.sweep_epochs:
+        print(sweep_line(args.sweep_epochs))
 
 
 if __name__ == "__main__":

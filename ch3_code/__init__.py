@@ -7,21 +7,27 @@
                                               batch_size=10, eta=0.5, monitoring=True)
     ch3_code.plots.plot_history(history)
 
-Modules: ``activations`` and ``costs`` (the neurons and cost functions),
-``network`` (NN2, backpropagation, evaluation, save/load), ``training`` (SGD and
-its options), ``history`` (the record of a run), ``data`` (MNIST),
-``expand`` (artificially expanded data), ``plots`` and ``report`` ("book vs
-this run" tables); the last two are imported on first use, so that importing
-the package does not load matplotlib or IPython.
+Modules (CONTRIBUTING.md says what each holds): ``activations`` and ``costs``
+(the neurons and cost functions), ``network`` (NN2: the fast path, evaluation,
+save/load, with ``persist``), ``reference`` (backpropagation the book's way, one
+example per column: what the fast path is tested against), ``training`` (SGD,
+with ``options``, ``divergence`` and ``progress``), ``history`` (the record of a
+run), ``arrays`` (the accepted forms of data), ``data``, ``idx``, ``places`` and
+``download`` (MNIST), ``expand`` (artificially expanded data), ``sweep``
+(independent runs in parallel); ``plots``, ``report``, ``registry`` and
+``explore`` are imported on first use, so that importing the package does not
+load matplotlib, IPython or ipywidgets.
 """
 from .activations import (LinearActivation, ReLUActivation, SigmoidActivation, SoftmaxActivation,
                           TanhActivation, get_activation)
 from .costs import CrossEntropyCost, LogLikelihoodCost, QuadraticCost, get_cost
-from .data import MNIST, MNISTNotFoundError, MNISTSplit, load_mnist, load_mnist_from_web
+from .data import (MNIST, MNISTCacheError, MNISTNotFoundError, MNISTSplit, load_mnist,
+                   load_mnist_from_web)
 from .expand import expand_data
 from .history import History
 from .idx import MNISTDataError
 from .network import NN2, load
+from .sweep import sweep
 from .training import DivergenceWarning, train
 
 __all__ = [
@@ -29,7 +35,8 @@ __all__ = [
     "SigmoidActivation", "TanhActivation", "ReLUActivation", "LinearActivation", "SoftmaxActivation",
     "QuadraticCost", "CrossEntropyCost", "LogLikelihoodCost", "get_activation", "get_cost",
     "load_mnist", "load_mnist_from_web", "MNIST", "MNISTSplit", "MNISTDataError", "MNISTNotFoundError",
-    "expand_data",
+    "MNISTCacheError",
+    "expand_data", "sweep",
 ]
 
 

@@ -8,16 +8,33 @@ Each activation is a class of static methods, as on the seed page:
   Backpropagation stores the activations of every layer anyway, so using them
   saves recomputing an exponential per neuron and per example.
 
-All functions work elementwise on arrays of any shape, except softmax, which
-normalises along the last axis (one example per row).
+All functions work elementwise on arrays of any shape and on Python numbers (a number
+gives a numpy scalar), except softmax, which normalises along the last axis (one example
+per row). They keep the float dtype they are given: float32 in, float32 out (the network
+trains in float32 by default); integers and Python numbers are computed in float64.
 """
+import inspect
+
 import numpy as np
 
-# sigma(z) = 1 / (1 + e^{-z}) only overflows for very negative z. Raising z to
-# at least -500 keeps e^{-z} <= e^500 ~ 1.4e217, a finite float64, and changes
-# sigma by nothing that matters (sigma(-500) ~ 7e-218); large positive z is
-# harmless, since e^{-z} just underflows to 0 and sigma to 1.
-_Z_MIN = -500.0
+
+def _float(z):
+    """z as a float array: a float dtype is kept, anything else becomes float64."""
+    z = np.asarray(z)
+    return z if z.dtype.kind == "f" else z.astype(np.float64)
+
+
+def _result(out):
+    """A 0-d result as a numpy scalar (as the seed's functions gave), arrays as they are."""
+    return out[()] if out.ndim == 0 else out
+
+
+def _z_min(dtype):
+    """The most negative z for which e^{-z} is still a finite number of ``dtype``.
+
+    -709 for float64 (e^709 ~ 8e307), -88 for float32 (e^88 ~ 1.7e38).
+    """
+    return dtype.type(np.floor(-np.log(np.finfo(dtype).max)) + 1)
 
 
 class SigmoidActivation:
@@ -27,12 +44,18 @@ class SigmoidActivation:
 
     @staticmethod
     def fn(z, out=None):
-        """sigma(z), computed without overflow for any z (z is raised to at least -500 first)."""
-        out = np.maximum(z, _Z_MIN, out=out)
+        """sigma(z) = 1 / (1 + e^{-z}), without overflow for any z.
+
+        e^{-z} only overflows for very negative z, so z is first raised to at least
+        -709 (float64) or -88 (float32); that changes sigma(z), already below 1e-38 there,
+        by nothing that matters. Large positive z is harmless: e^{-z} underflows to 0.
+        """
+        z = _float(z)
+        out = np.maximum(z, _z_min(z.dtype), out=np.empty_like(z) if out is None else out)
         np.negative(out, out=out)
         np.exp(out, out=out)
-        out += 1.0
-        return np.reciprocal(out, out=out)
+        out += 1
+        return _result(np.reciprocal(out, out=out))
 
     @staticmethod
     def prime(z):
@@ -42,7 +65,8 @@ class SigmoidActivation:
     @staticmethod
     def prime_from_output(a):
         """sigma'(z) written with a = sigma(z): a (1 - a)."""
-        return a * (1.0 - a)
+        a = _float(a)
+        return _result(a * (1 - a))
 
 
 class TanhActivation:
@@ -53,17 +77,18 @@ class TanhActivation:
     @staticmethod
     def fn(z, out=None):
         """tanh(z); numpy's tanh is stable for any z."""
-        return np.tanh(z, out=out)
+        return _result(np.tanh(_float(z), out=out))
 
     @staticmethod
     def prime(z):
         """tanh'(z) = 1 - tanh(z)^2."""
-        return TanhActivation.prime_from_output(np.tanh(z))
+        return TanhActivation.prime_from_output(np.tanh(_float(z)))
 
     @staticmethod
     def prime_from_output(a):
         """tanh'(z) written with a = tanh(z): 1 - a^2."""
-        return 1.0 - a * a
+        a = _float(a)
+        return _result(1 - a * a)
 
 
 class ReLUActivation:
@@ -74,17 +99,19 @@ class ReLUActivation:
     @staticmethod
     def fn(z, out=None):
         """max(0, z)."""
-        return np.maximum(z, 0.0, out=out)
+        return _result(np.maximum(_float(z), 0, out=out))
 
     @staticmethod
     def prime(z):
         """1 where z > 0, else 0 (we take the derivative at z = 0 to be 0)."""
-        return (z > 0).astype(np.result_type(z, np.float64))
+        z = _float(z)
+        return _result((z > 0).astype(z.dtype))
 
     @staticmethod
     def prime_from_output(a):
         """The same derivative from a = max(0, z): 1 where a > 0."""
-        return (a > 0).astype(a.dtype)
+        a = _float(a)
+        return _result((a > 0).astype(a.dtype))
 
 
 class LinearActivation:
@@ -94,18 +121,19 @@ class LinearActivation:
 
     @staticmethod
     def fn(z, out=None):
+        z = _float(z)
         if out is None:
-            return np.array(z, dtype=np.result_type(z, np.float64))
-        out[...] = z
+            return _result(z.copy())
+        np.copyto(out, z)
         return out
 
     @staticmethod
     def prime(z):
-        return np.ones_like(z, dtype=np.result_type(z, np.float64))
+        return _result(np.ones_like(_float(z)))
 
     @staticmethod
     def prime_from_output(a):
-        return np.ones_like(a)
+        return _result(np.ones_like(_float(a)))
 
 
 class SoftmaxActivation:
@@ -122,6 +150,7 @@ class SoftmaxActivation:
 
     @staticmethod
     def fn(z, out=None):
+        z = _float(z)
         out = np.subtract(z, np.max(z, axis=-1, keepdims=True), out=out)
         np.exp(out, out=out)
         out /= np.sum(out, axis=-1, keepdims=True)
@@ -133,17 +162,89 @@ ACTIVATIONS = {cls.name: cls for cls in (SigmoidActivation, TanhActivation, ReLU
 
 
 def get_activation(activation):
-    """Return the activation class for a class, an instance or a name such as ``"relu"``."""
+    """Return the activation class for a class, an instance or a name such as ``"relu"``.
+
+    A class of your own works too if it has ``fn(z)`` and ``prime_from_output(a)``, or, as
+    on the seed page, ``fn(z)`` and ``prime(z)``: it is wrapped as :func:`_adapt` says.
+    """
     if isinstance(activation, str):
         key = activation.strip().lower()
         if key not in ACTIVATIONS:
-            raise ValueError(f"activation={activation!r} is not known; "
-                             f"use one of {sorted(ACTIVATIONS)} or one of the activation classes")
+            raise ValueError(f"activation={activation!r} is not known; use one of "
+                             f"{sorted(ACTIVATIONS)} or one of the activation classes")
         return ACTIVATIONS[key]
     cls = activation if isinstance(activation, type) else type(activation)
-    if cls in ACTIVATIONS.values():
+    if cls in ACTIVATIONS.values() or cls in _ADAPTED.values():
         return cls
-    if all(callable(getattr(cls, attr, None)) for attr in ("fn", "prime_from_output")):
-        return cls  # a user-defined activation with the same interface
-    raise TypeError(f"activation={activation!r} is neither a name ({sorted(ACTIVATIONS)}) nor a class "
-                    "with static methods fn(z) and prime_from_output(a)")
+    if not callable(getattr(cls, "fn", None)) or not (
+            callable(getattr(cls, "prime", None))
+            or callable(getattr(cls, "prime_from_output", None))):
+        raise TypeError(f"activation={activation!r} is neither a name ({sorted(ACTIVATIONS)}) "
+                        "nor a class with static methods fn(z) and prime(z) (or "
+                        "prime_from_output(a), the derivative written with a = fn(z))")
+    if (isinstance(getattr(cls, "name", None), str) and _takes_out(cls.fn)
+            and callable(getattr(cls, "prime_from_output", None))):
+        return cls  # already has everything the network uses
+    if cls not in _ADAPTED:
+        _ADAPTED[cls] = _adapt(cls)
+    return _ADAPTED[cls]
+
+
+def _takes_out(fn):
+    try:
+        return "out" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # no signature to read (e.g. a numpy ufunc)
+        return False
+
+
+_ADAPTED = {}  # a user's class -> the class the network uses for it
+
+
+class _OutputWithZ(np.ndarray):
+    """An output a = f(z) that keeps the z it came from (see :func:`_adapt`)."""
+
+
+def _adapt(cls):
+    """A class with the full interface the network uses, built from a user's class ``cls``.
+
+    The network calls ``fn(z, out=...)`` (``out`` may be ignored: the returned array is
+    used), ``prime_from_output(a)`` and reads ``name``. What ``cls`` lacks is added:
+
+    * ``name``: the class name;
+    * ``out``: fn's result is copied into ``out``;
+    * ``prime_from_output``: a seed-style class only knows f'(z), and a cannot be turned
+      back into z in general. So ``fn`` returns its output as an array that keeps a copy of
+      z (``a.z``), and ``prime_from_output(a)`` returns ``prime(a.z)``. Given any other
+      array it refuses, rather than guess.
+    """
+    user_fn, name = cls.fn, getattr(cls, "name", cls.__name__)
+    own_prime_from_output = callable(getattr(cls, "prime_from_output", None))
+
+    def fn(z, out=None):
+        if own_prime_from_output:
+            a = np.asarray(user_fn(z))
+            if out is None:
+                return a
+            out[...] = a
+            return out
+        z = np.array(z, dtype=_float(z).dtype, copy=True)
+        a = np.array(user_fn(z), copy=True).view(_OutputWithZ)
+        a.z = z
+        return a
+
+    def prime_from_output(a):
+        if own_prime_from_output:
+            return cls.prime_from_output(a)
+        z = getattr(a, "z", None)
+        if z is None:
+            raise TypeError(f"{name}.prime_from_output(a) needs an a returned by {name}.fn, "
+                            "which keeps the z that prime(z) is evaluated at")
+        return np.asarray(cls.prime(z))
+
+    def prime(z):  # a class with only prime_from_output: f'(z) from f(z)
+        return cls.prime(z) if hasattr(cls, "prime") else cls.prime_from_output(user_fn(z))
+
+    return type(cls.__name__, (), {
+        "name": name, "fn": staticmethod(fn), "prime": staticmethod(prime),
+        "prime_from_output": staticmethod(prime_from_output), "__doc__": cls.__doc__,
+        "__module__": cls.__module__, "adapted_from": cls})

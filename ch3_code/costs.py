@@ -9,6 +9,9 @@ first one is the default. The simple form of the output error, delta = a - y,
 holds only for sigmoid outputs with the cross-entropy and for softmax outputs
 with the log-likelihood, which is why other pairings are refused rather than
 silently trained with a wrong gradient.
+
+The costs keep the dtype they are given: float32 outputs give a float32 delta (the
+network trains in float32 by default); the totals are Python floats.
 """
 import numpy as np
 
@@ -17,6 +20,17 @@ from .activations import LinearActivation, SigmoidActivation, SoftmaxActivation,
 # The smallest probability a cost computed from outputs a will take a log of:
 # a saturated wrong answer then costs -ln(1e-15) ~ 34.5, a large finite number.
 _A_MIN = 1e-15
+
+
+def _a_min(dtype):
+    """1e-15, or the gap below 1 of ``dtype`` if larger (6e-8 for float32), so 1 - it < 1."""
+    return max(_A_MIN, float(np.finfo(dtype).epsneg)) if dtype.kind == "f" else _A_MIN
+
+
+def _error(a, y):
+    """a - y in the dtype of the outputs a (float64 targets do not widen float32 outputs)."""
+    a = np.asarray(a)
+    return np.subtract(a, y, dtype=a.dtype if a.dtype.kind == "f" else None)
 
 
 class QuadraticCost:
@@ -42,7 +56,9 @@ class QuadraticCost:
     @staticmethod
     def delta(z, a, y, activation):
         """delta^L = (a - y) * f'(z), with f' taken from the outputs a = f(z)."""
-        return (a - y) * activation.prime_from_output(a)
+        delta = _error(a, y)
+        delta *= activation.prime_from_output(a)
+        return delta
 
 
 class CrossEntropyCost:
@@ -62,20 +78,26 @@ class CrossEntropyCost:
 
     @staticmethod
     def fn(a, y):
-        """Total cross-entropy from outputs a, with a kept inside [1e-15, 1 - 1e-15]."""
-        a = np.clip(a, _A_MIN, 1.0 - _A_MIN)
-        return float(-np.sum(y * np.log(a) + (1.0 - y) * np.log1p(-a)))
+        """Total cross-entropy from outputs a, with a kept inside [eps, 1 - eps].
+
+        eps is 1e-15 for float64 outputs and 6e-8 for float32 ones (1 - 1e-15 is 1 in
+        float32, whose log(1 - a) would be -inf).
+        """
+        a = np.asarray(a)
+        eps = _a_min(a.dtype)
+        a = np.clip(a, eps, 1 - eps)
+        return float(-np.sum(y * np.log(a) + (1 - y) * np.log1p(-a)))
 
     @staticmethod
     def from_z(z, a, y):
         """Total cross-entropy from the weighted inputs z: sum [softplus(z) - y z]."""
-        return float(np.sum(np.logaddexp(0.0, z) - y * z))
+        return float(np.sum(np.logaddexp(0, z) - y * z))
 
     @staticmethod
     def delta(z, a, y, activation):
         """delta^L = a - y (sigmoid outputs only)."""
         _require_output(CrossEntropyCost, activation)
-        return a - y
+        return _error(a, y)
 
 
 class LogLikelihoodCost:
@@ -104,31 +126,64 @@ class LogLikelihoodCost:
     def delta(z, a, y, activation):
         """delta^L = a - y (softmax outputs only)."""
         _require_output(LogLikelihoodCost, activation)
-        return a - y
+        return _error(a, y)
 
 
 def _require_output(cost, activation):
     if activation not in cost.output_activations:
         allowed = ", ".join(a.name for a in cost.output_activations)
         raise ValueError(f"the {cost.name} cost needs a {allowed} output layer, got "
-                         f"{getattr(activation, 'name', activation)!r}: its delta a - y would be wrong")
+                         f"{getattr(activation, 'name', activation)!r}: its delta a - y would be "
+                         "wrong")
 
 
 COSTS = {cls.name: cls for cls in (QuadraticCost, CrossEntropyCost, LogLikelihoodCost)}
-_ALIASES = {"crossentropy": "cross-entropy", "cross_entropy": "cross-entropy", "ce": "cross-entropy",
-            "loglikelihood": "log-likelihood", "log_likelihood": "log-likelihood", "mse": "quadratic"}
+_ALIASES = {"crossentropy": "cross-entropy", "cross_entropy": "cross-entropy",
+            "ce": "cross-entropy", "loglikelihood": "log-likelihood",
+            "log_likelihood": "log-likelihood", "mse": "quadratic"}
 
 
 def get_cost(cost):
-    """Return the cost class for a class, an instance or a name such as ``"cross-entropy"``."""
+    """Return the cost class for a class, an instance or a name such as ``"cross-entropy"``.
+
+    A class of your own works too if it has ``fn(a, y)`` and ``delta(z, a, y, activation)``,
+    as the seed page's costs do; what it lacks of ``name`` and ``from_z`` is added
+    (``name`` the class name, ``from_z(z, a, y)`` = ``fn(a, y)``).
+    """
     if isinstance(cost, str):
         key = cost.strip().lower()
         key = _ALIASES.get(key, key)
         if key not in COSTS:
-            raise ValueError(f"cost={cost!r} is not known; use one of {sorted(COSTS)} or a cost class")
+            raise ValueError(f"cost={cost!r} is not known; use one of {sorted(COSTS)} "
+                             "or a cost class")
         return COSTS[key]
     cls = cost if isinstance(cost, type) else type(cost)
-    if all(callable(getattr(cls, attr, None)) for attr in ("fn", "from_z", "delta")):
+    if cls in COSTS.values() or cls in _ADAPTED.values():
         return cls
-    raise TypeError(f"cost={cost!r} is neither a name ({sorted(COSTS)}) nor a class with "
-                    "static methods fn(a, y), from_z(z, a, y) and delta(z, a, y, activation)")
+    if not all(callable(getattr(cls, attr, None)) for attr in ("fn", "delta")):
+        raise TypeError(f"cost={cost!r} is neither a name ({sorted(COSTS)}) nor a class with "
+                        "static methods fn(a, y) and delta(z, a, y, activation)")
+    if isinstance(getattr(cls, "name", None), str) and callable(getattr(cls, "from_z", None)):
+        return cls
+    if cls not in _ADAPTED:
+        _ADAPTED[cls] = _adapt(cls)
+    return _ADAPTED[cls]
+
+
+_ADAPTED = {}  # a user's class -> the class the network uses for it
+
+
+def _adapt(cls):
+    """``cls`` with a ``name`` (its class name) and ``from_z`` (its ``fn`` of the outputs a)."""
+    name = getattr(cls, "name", cls.__name__)
+    from_z = getattr(cls, "from_z", None)
+
+    def from_z_or_fn(z, a, y):
+        return float(from_z(z, a, y) if callable(from_z) else cls.fn(a, y))
+
+    members = {"name": name, "fn": staticmethod(lambda a, y: float(cls.fn(a, y))),
+               "from_z": staticmethod(from_z_or_fn), "delta": staticmethod(cls.delta),
+               "__doc__": cls.__doc__, "__module__": cls.__module__, "adapted_from": cls}
+    if hasattr(cls, "output_activations"):
+        members["output_activations"] = tuple(cls.output_activations)
+    return type(cls.__name__, (), members)

@@ -3,14 +3,17 @@
 MNIST (Yann LeCun, Corinna Cortes, Christopher J. C. Burges; licence CC BY-SA 3.0) holds 60,000
 training and 10,000 test images of handwritten digits, 28x28 grey pixels each.
 
-* Where the files come from (argument, ``CH3_DATA_DIR``, the repository's ``data/mnist/``, the
-  user cache, then mirrors on the web): :mod:`ch3_code.download`.
+* Where the files come from (the ``data_dir`` argument or ``CH3_DATA_DIR`` if given, and
+  then only there; otherwise the repository's ``data/mnist/``, the user cache, then mirrors
+  on the web): :mod:`ch3_code.places` and :mod:`ch3_code.download`.
 * How they are parsed and verified (IDX format, SHA-256 of the content): :mod:`ch3_code.idx`.
 
 This module turns them into :class:`MNISTSplit` objects: two read-only contiguous arrays that
 also behave like the seed page's list of ``(x, y)`` pairs. The parsed arrays are kept for the
 life of the process, keyed by file, so the second call to :func:`load_mnist` returns at once,
-and all splits share them (no copies).
+and all splits share them (no copies). The kept arrays are read-only themselves and only
+views of them are handed out, which numpy refuses to make writable
+(``split.X.setflags(write=True)`` raises): no caller can change what later calls return.
 """
 import logging
 from typing import NamedTuple
@@ -18,11 +21,12 @@ from typing import NamedTuple
 import numpy as np
 
 from . import download as _download
-from .download import MNISTNotFoundError
+from . import places as _places
 from .idx import SHA256, MNISTDataError, check_counts, read_idx
+from .places import MNISTCacheError, MNISTNotFoundError
 
-__all__ = ["MNIST", "MNISTDataError", "MNISTNotFoundError", "MNISTSplit", "load_mnist",
-           "load_mnist_from_web"]
+__all__ = ["MNIST", "MNISTCacheError", "MNISTDataError", "MNISTNotFoundError", "MNISTSplit",
+           "load_mnist", "load_mnist_from_web"]
 
 #: Nielsen's split of the 60,000 training images: the first 50,000 train, the rest validate.
 N_TRAINING = 50_000
@@ -102,13 +106,16 @@ def load_mnist(data_dir=None, *, one_hot_training=True, download=True, progress=
     * ``validation``: the last 10,000 images of the training file, integer labels;
     * ``test``: the 10,000 images of the official test file, integer labels.
 
-    ``data_dir`` is the first folder searched (the full order is in :mod:`ch3_code.download`).
+    ``data_dir`` (or else ``CH3_DATA_DIR``) is a folder holding the four files; when given it
+    is the only place used (the full order is in :mod:`ch3_code.places`).
     ``download=False`` forbids downloading, ``progress=False`` hides the progress bar, and
-    ``mirrors`` replaces :data:`ch3_code.download.MIRRORS`.
+    ``mirrors`` (one URL or a list) replaces :data:`ch3_code.download.MIRRORS`.
 
     Raises :class:`~ch3_code.idx.MNISTDataError` for a damaged file outside the cache, naming
-    it. Raises :class:`~ch3_code.download.MNISTNotFoundError` when a file is nowhere and cannot
-    be downloaded, with a message of this form::
+    it (a damaged cached copy is downloaded again). Raises
+    :class:`~ch3_code.places.MNISTNotFoundError` when ``data_dir``/``CH3_DATA_DIR`` does
+    not exist or lacks a file, naming the folder, and when a file is nowhere and cannot be
+    downloaded, with a message of this form::
 
         MNIST file train-images-idx3-ubyte.gz not found. Searched, in order:
           data_dir argument: (not given)
@@ -116,10 +123,15 @@ def load_mnist(data_dir=None, *, one_hot_training=True, download=True, progress=
           repository copy: (not running from a checkout)
           user cache: /home/me/.cache/ch3_code/mnist
         Download failed; tried:
-          https://storage.googleapis.com/cvdf-datasets/mnist/train-images-idx3-ubyte.gz: timed out
+          https://storage.googleapis.com/cvdf-datasets/mnist/train-images-idx3-ubyte.gz: cannot
+          connect (no network, or the host is down)
           ...
         Set CH3_DATA_DIR to a folder holding the four MNIST .gz files, or connect to the
         internet and try again.
+
+    (a timeout or ``download=False`` ends with a fix to match). Raises
+    :class:`~ch3_code.places.MNISTCacheError` when a download cannot be stored in the
+    cache, saying why and to set ``CH3_DATA_DIR`` or ``XDG_CACHE_HOME``.
     """
     (X, y), test = _load_arrays(data_dir, download, progress, mirrors)
     return MNIST(
@@ -143,58 +155,92 @@ def load_mnist_from_web(data_dir=None, *, download=True, progress=True, mirrors=
 
 def _load_arrays(data_dir, download, progress, mirrors):
     """``((X_train, y_train), (X_test, y_test))``: verified, read-only, memoised arrays."""
-    places = _download.search_places(data_dir)
+    mirrors = _download.check_mirrors(mirrors)
+    place = _places.explicit_place(data_dir)
+    places = _places.search_places(data_dir)
     arrays = []
     for split in ("train", "test"):
-        images_path, labels_path = (
-            _find(_FILES[split, kind], kind, places, download, progress, mirrors)
-            for kind in ("images", "labels"))
-        images, labels = _read(images_path, "images"), _read(labels_path, "labels")
-        check_counts(images, labels, images_path, labels_path)
-        arrays.append((images, labels))
+        paths = {kind: _find(_FILES[split, kind], kind, place, places, download, progress,
+                             mirrors) for kind in ("images", "labels")}
+        read = {kind: _read(path, kind, _hint(place)) for kind, path in paths.items()}
+        check_counts(read["images"], read["labels"], paths["images"], paths["labels"])
+        arrays.append((read["images"], read["labels"]))
     return tuple(arrays)
 
 
-def _find(name, kind, places, download, progress, mirrors):
-    """Path of the first copy of file ``name`` in ``places``, downloading it if needed.
+def _find(name, kind, place, places, download, progress, mirrors):
+    """Path of the copy of file ``name`` to use, downloading it into the cache if needed.
 
-    A copy in the cache is verified here and replaced if bad; other copies are verified when
-    read, and a bad one raises.
+    With an explicit ``place`` only that folder counts. A copy in the cache is verified here
+    and, if bad, downloaded again (the new copy replaces it in one rename, so another process
+    using the cache never finds it missing); other copies are verified when read.
     """
     filename = name + ".gz"
+    if place is not None:
+        path = place[1] / filename
+        if not path.is_file():
+            raise _places.explicit_place_error(filename, place)
+        return path
     *local, (_, cache) = places
     for _, folder in local:
         if folder is not None and (folder / filename).is_file():
             return folder / filename
-    path = cache / filename
-    if path.is_file():
+    path, damaged = cache / filename, None
+    if _is_file(path):
         try:
             _read(path, kind)
             return path
+        except FileNotFoundError:
+            pass  # removed since we looked (by an older ch3_code sharing the cache): download
         except MNISTDataError as err:
-            _log.warning("%s: %s; deleted this bad cached copy", path, err.problem)
-            path.unlink()
+            damaged = err
+            _log.warning("%s: %s; replacing this bad cached copy", path, err.problem)
     if not download:
-        raise _download.not_found_error(filename, places)
+        raise _places.not_found_error(filename, places, damaged=damaged)
     try:
         return _download.fetch(filename, SHA256[name], cache, mirrors=mirrors, progress=progress)
     except _download.DownloadError as err:
-        raise _download.not_found_error(filename, places, err) from None
+        raise _places.not_found_error(filename, places, err, damaged) from None
 
 
-def _read(path, kind):
+def _is_file(path):
+    """Whether ``path`` is a file; False for a folder we may not look into."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def _hint(place):
+    """How to fix a damaged file from ``place``; None (the default hint) for the repository."""
+    if place is None:
+        return None  # delete it, or set CH3_DATA_DIR: both help
+    if place[0] == "data_dir argument":
+        return "Replace it with a good copy, or call load_mnist() without data_dir."
+    return (f"Replace it with a good copy, or point {_places.ENV_VAR} at a folder with good "
+            "copies (or unset it).")
+
+
+def _read(path, kind, hint=None):
     """The verified array in ``path``, parsed once per process (and again if the file changes).
 
-    Images become float32 ``(n, 784)`` in [0, 1], labels int64 ``(n,)``; both read-only.
+    Images become float32 ``(n, 784)`` in [0, 1], labels int64 ``(n,)``. The array kept is
+    made read-only and only views of it are returned, so none can be made writable again.
     """
     stat = path.stat()
     key, version = path.resolve(), (stat.st_size, stat.st_mtime_ns)
     if key not in _MEMO or _MEMO[key][0] != version:
-        raw = read_idx(path, kind, SHA256[path.name.removesuffix(".gz")])
+        try:
+            raw = read_idx(path, kind, SHA256[path.name.removesuffix(".gz")])
+        except MNISTDataError as err:
+            if hint is None:
+                raise
+            raise MNISTDataError(err.path, err.problem, hint) from None
         array = (np.divide(raw, np.float32(255), dtype=np.float32) if kind == "images"
                  else raw.astype(np.int64))
-        _MEMO[key] = (version, _read_only(array))
-    return _MEMO[key][1]
+        array.flags.writeable = False
+        _MEMO[key] = (version, array)
+    return _read_only(_MEMO[key][1])
 
 
 def _read_only(array):

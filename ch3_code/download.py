@@ -1,17 +1,6 @@
-"""Where the MNIST files come from: local folders, the user cache, and mirrors on the web.
+"""Downloading the MNIST files from mirrors on the web into the cache.
 
-Search order
-------------
-Each of the four files is taken from the first of these folders that holds it
-(:func:`search_places`):
-
-1. the ``data_dir`` argument of the loader, if given;
-2. the folder named by the ``CH3_DATA_DIR`` environment variable, if set;
-3. the repository's ``data/mnist/`` when the package runs from a checkout (so a fresh clone
-   works offline);
-4. the per-user cache, ``$XDG_CACHE_HOME/ch3_code/mnist`` (default ``~/.cache/ch3_code/mnist``).
-
-Only when no folder holds it is it downloaded (:func:`fetch`), into the cache.
+Where the files are looked for first, and the cache folder: :mod:`ch3_code.places`.
 
 Downloads
 ---------
@@ -21,7 +10,13 @@ decompressed content has the expected SHA-256. A download is streamed into a tem
 the destination folder (shown with a ``tqdm`` progress bar), verified, and only then renamed
 into place with :func:`os.replace`, which is atomic on one file system. Whatever goes wrong
 (HTTP error, broken connection, wrong bytes, Ctrl-C), the temporary file is deleted, so the
-destination either holds a verified file or nothing.
+destination either holds a verified file or what it held before. Several processes can
+download into one cache at once: each writes its own temporary file, and a bad cached copy
+is replaced by the rename, never deleted first, so no process sees the file vanish. The
+file gets the mode the user's umask gives new files (e.g. 0644), so a shared cache works.
+
+A mirror that answers nothing for ``TIMEOUT[1]`` seconds, at the start or in the middle of
+a transfer, is reported as "timed out", not as a missing network.
 
 The mirrors' published MD5s of their ``.gz`` files are not checked: the content SHA-256 is the
 stronger test, and it also accepts a mirror that serves a re-compressed copy.
@@ -32,13 +27,14 @@ while pooch hashes the compressed bytes (a re-compressed copy would fail) and wo
 dependency to every reader's environment.
 """
 import os
-import tempfile
 from pathlib import Path
 
 import requests
 from tqdm.auto import tqdm
+from urllib3.exceptions import ReadTimeoutError
 
 from .idx import MNISTDataError, verify
+from .places import cache_error
 
 #: Base URLs tried in order; the file name is appended. The first is the bucket the seed
 #: page used.
@@ -47,98 +43,108 @@ MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "http://yann.lecun.com/exdb/mnist/",
 )
-ENV_VAR = "CH3_DATA_DIR"
-#: The repository's copy; only searched when it exists (i.e. when running from a checkout).
-REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
 #: Seconds to wait for a connection, and then between two pieces of the response.
 TIMEOUT = (5, 30)
 _CHUNK = 1 << 16
-# How the error message shows a place that does not apply.
-_ABSENT = {"data_dir argument": "(not given)", ENV_VAR: "(not set)",
-           "repository copy": "(not running from a checkout)"}
-
-
-class MNISTNotFoundError(FileNotFoundError):
-    """An MNIST file is in none of the searched folders and could not be downloaded."""
+_NO_NETWORK = "cannot connect (no network, or the host is down)"
 
 
 class DownloadError(OSError):
-    """No mirror delivered a good copy. ``failures`` holds ``(url, reason)`` pairs."""
+    """No mirror delivered a good copy. ``failures`` holds ``(url, reason)`` pairs.
+
+    ``tried`` lists them one a line; ``advice`` is what to do, for the reasons seen.
+    """
 
     def __init__(self, filename, failures):
         self.failures = failures
-        super().__init__(f"could not download {filename}; {_tried(failures)}")
+        self.tried = "tried:" + ("".join(f"\n  {url}: {reason}" for url, reason in failures)
+                                 or " no mirrors")
+        reasons = [reason for _, reason in failures]
+        if reasons and all(reason == _NO_NETWORK for reason in reasons):
+            self.advice = "connect to the internet and try again."
+        elif any(reason.startswith("timed out") for reason in reasons):
+            self.advice = ("try again later: a timeout means the connection was too slow or "
+                           "stalled.")
+        else:
+            self.advice = "try again later (the mirrors may be down)."
+        super().__init__(f"could not download {filename}; {self.tried}")
 
 
-def search_places(data_dir=None):
-    """The folders to search, in order, as ``(description, path)`` pairs; the last is the cache.
-
-    A folder that does not apply (no ``data_dir``, ``CH3_DATA_DIR`` unset, not a checkout) has
-    path ``None``.
-    """
-    env = os.environ.get(ENV_VAR)
-    return [
-        ("data_dir argument", Path(data_dir).expanduser() if data_dir is not None else None),
-        (ENV_VAR, Path(env).expanduser() if env else None),
-        ("repository copy", REPO_DATA_DIR if REPO_DATA_DIR.is_dir() else None),
-        ("user cache", cache_dir()),
-    ]
-
-
-def cache_dir():
-    """The per-user download cache: ``$XDG_CACHE_HOME/ch3_code/mnist`` or ``~/.cache/...``."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "ch3_code" / "mnist"
-
-
-def not_found_error(filename, places, download_error=None):
-    """The error for a file found nowhere: every place searched, then why downloading failed."""
-    searched = "".join(f"\n  {label}: {path or _ABSENT[label]}" for label, path in places)
-    if download_error is None:
-        why = "Downloading was not allowed (download=False)."
-    else:
-        why = "Download failed; " + _tried(download_error.failures)
-    return MNISTNotFoundError(
-        f"MNIST file {filename} not found. Searched, in order:{searched}\n{why}\n"
-        f"Set {ENV_VAR} to a folder holding the four MNIST .gz files, or connect to the "
-        "internet and try again.")
+def check_mirrors(mirrors):
+    """``mirrors`` as a tuple of base URLs: None gives :data:`MIRRORS`, one string one URL."""
+    if mirrors is None:
+        return MIRRORS
+    if isinstance(mirrors, str):
+        mirrors = (mirrors,)
+    try:
+        mirrors = tuple(mirrors)
+    except TypeError:
+        raise TypeError(f"mirrors={mirrors!r}: give a URL such as 'https://host/mnist/' or a "
+                        "list of them") from None
+    if not mirrors:
+        raise ValueError("mirrors is empty; give at least one URL, or leave it out to use "
+                         "ch3_code.download.MIRRORS")
+    for url in mirrors:
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ValueError(f"mirrors: {url!r} is not an http:// or https:// URL; give base "
+                             "URLs such as 'https://host/mnist/' (the file name is appended)")
+    return mirrors
 
 
-def _tried(failures):
-    return "tried:" + ("".join(f"\n  {url}: {reason}" for url, reason in failures)
-                       or " no mirrors")
-
-
-def fetch(filename, sha256, dest_dir, *, mirrors=None, progress=True, timeout=TIMEOUT):
+def fetch(filename, sha256, dest_dir, *, mirrors=None, progress=True, timeout=None):
     """Download ``filename`` into ``dest_dir`` from the first mirror that serves a good copy.
 
     ``sha256`` is the expected digest of the decompressed content. ``mirrors`` defaults to
-    :data:`MIRRORS`. Returns the path of the verified file; raises :class:`DownloadError`
-    listing every URL tried and why it failed.
+    :data:`MIRRORS` (one string is one URL) and ``timeout`` to :data:`TIMEOUT`. Returns the
+    path of the verified file; raises :class:`DownloadError` listing every URL tried and why
+    it failed, and :class:`MNISTCacheError` if ``dest_dir`` cannot be written.
     """
+    mirrors = check_mirrors(mirrors)
+    timeout = TIMEOUT if timeout is None else timeout
     dest = Path(dest_dir) / filename
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    _prepare(dest)
     failures = []
-    for mirror in MIRRORS if mirrors is None else mirrors:
+    for mirror in mirrors:
         url = mirror.rstrip("/") + "/" + filename
         try:
             _download_verified(url, dest, sha256, progress, timeout)
             return dest
         except (requests.RequestException, MNISTDataError) as err:
-            failures.append((url, _reason(err)))
+            failures.append((url, _reason(err, timeout)))
     raise DownloadError(filename, failures)
 
 
-def _download_verified(url, dest, sha256, progress, timeout):
-    """Stream ``url`` to a temporary file beside ``dest``, verify it, rename it to ``dest``."""
-    tmp = tempfile.NamedTemporaryFile(
-        dir=dest.parent, prefix=f".{dest.name}.", suffix=".part", delete=False)
-    tmp_path = Path(tmp.name)
+def _prepare(dest):
+    """Create the folder of ``dest``, or raise :class:`MNISTCacheError` saying why not."""
     try:
-        with tmp:
-            _stream(url, tmp, dest.name, progress, timeout)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        in_the_way = dest.exists() and not dest.is_file()
+    except OSError as err:
+        raise cache_error(dest.parent, err) from None
+    if in_the_way:
+        raise cache_error(dest.parent, None, f"{dest} is a folder where the file {dest.name} "
+                          "belongs; remove it")
+
+
+def _download_verified(url, dest, sha256, progress, timeout):
+    """Stream ``url`` to a temporary file beside ``dest``, verify it, rename it to ``dest``.
+
+    The temporary file is opened with mode 0o666, which the umask reduces as for any new
+    file (``tempfile`` would make it 0o600, unreadable to others sharing the cache).
+    """
+    tmp_path = dest.with_name(f".{dest.name}.{os.getpid()}.{os.urandom(4).hex()}.part")
+    try:
+        fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as err:
+        raise cache_error(dest.parent, err) from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            _stream(url, out, dest.name, progress, timeout)
         verify(tmp_path, sha256)
-        os.replace(tmp_path, dest)
+        try:
+            os.replace(tmp_path, dest)
+        except OSError as err:
+            raise cache_error(dest.parent, err) from None
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
@@ -150,19 +156,28 @@ def _stream(url, out, label, progress, timeout):
         total = int(response.headers.get("Content-Length", 0)) or None
         with tqdm(total=total, desc=label, unit="B", unit_scale=True, unit_divisor=1024,
                   disable=not progress) as bar:
-            for chunk in response.iter_content(_CHUNK):
-                out.write(chunk)
-                bar.update(len(chunk))
+            try:
+                for chunk in response.iter_content(_CHUNK):
+                    out.write(chunk)
+                    bar.update(len(chunk))
+            except requests.ConnectionError as err:
+                # requests reports a read timeout in the middle of a body as a ConnectionError
+                if err.args and isinstance(err.args[0], ReadTimeoutError):
+                    raise requests.ReadTimeout(*err.args) from err
+                raise
 
 
-def _reason(err):
+def _reason(err, timeout=TIMEOUT):
     """A one-line explanation of why a mirror failed."""
+    connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
     if isinstance(err, requests.HTTPError):
         return f"HTTP {err.response.status_code} {err.response.reason}"
+    if isinstance(err, requests.ConnectTimeout):
+        return f"timed out: no connection within {connect:g} s"
     if isinstance(err, requests.Timeout):
-        return "timed out"
+        return f"timed out: no data for {read:g} s (a slow or stalled connection)"
     if isinstance(err, requests.ConnectionError):
-        return "cannot connect (no network, or the host is down)"
+        return _NO_NETWORK
     if isinstance(err, requests.exceptions.ChunkedEncodingError):
         return "connection broken during the download"
     if isinstance(err, MNISTDataError):

@@ -1,8 +1,9 @@
 """The record of one training run: a dict of per-epoch lists with a few helpers.
 
 ``History`` is a plain ``dict`` (so the seed page's ``res["test_accuracy"]``
-keeps working) whose keys are ``epoch`` (1, 2, ...; the book's code prints
-epochs from 0, so its "epoch k" is our epoch k + 1), ``runtime_seconds`` (the
+keeps working) whose keys are ``epoch`` (0, 1, ..., epochs - 1, numbered as the
+book's code prints them, so "epoch k" here is the book's "epoch k", the (k+1)-th
+pass over the training data), ``runtime_seconds`` (the
 training time of each epoch, without evaluation), ``eta`` (the learning rate
 used in each epoch) and the monitors below. Accuracies are fractions in [0, 1];
 costs are means per example plus the regularisation term, computed with the
@@ -16,10 +17,12 @@ _LABELS = {"train": "training", "test": "test", "evaluation": "validation"}
 
 
 class History(dict):
-    """Per-epoch lists plus ``status``, ``message``, ``stopped_epoch``, ``total_seconds`` and ``config``.
+    """Per-epoch lists plus status, message, stopped_epoch, total_seconds and config.
 
     status is "completed", "early-stopped", "eta-floor", "stopped" (by a callback),
-    "interrupted" or "diverged".
+    "interrupted" or "diverged"; stopped_epoch is the epoch the run ended in (a diverged
+    epoch whose weights became NaN is not recorded). The ``evaluation_*`` lists hold the
+    validation set (network2's key names); summaries and plots call it "validation".
     ``best()`` and ``final()`` give (epoch, value) of a monitor; ``summary()`` one line.
     """
 
@@ -27,7 +30,8 @@ class History(dict):
         super().__init__(epoch=[], runtime_seconds=[], eta=[], **{k: [] for k in MONITORS})
         self.config = dict(config or {})
         self.watched = watched
-        self.status, self.message, self.stopped_epoch, self.total_seconds = "running", "", None, 0.0
+        self.status, self.message, self.stopped_epoch = "running", "", None
+        self.total_seconds = 0.0
 
     def record(self, epoch, seconds, eta, values):
         self["epoch"].append(epoch)
@@ -48,7 +52,7 @@ class History(dict):
         return key
 
     def best(self, key=None):
-        """(epoch, value) of the best epoch: highest accuracy or lowest cost (first one on ties)."""
+        """(epoch, value) of the best epoch: highest accuracy or lowest cost (first on ties)."""
         key = self._key(key)
         values = self[key]
         pick = min if key.endswith("_cost") else max
@@ -65,7 +69,9 @@ class History(dict):
         return self.best()[0] if any(self[k] for k in MONITORS if k.endswith("accuracy")) else None
 
     def summary(self, key=None):
-        """One deterministic line, e.g. '30 epochs, 9.1 s: best test accuracy 95.42% (epoch 27), final 95.31%'.
+        """One deterministic line, for example
+
+        '30 epochs, 9.1 s: best test accuracy 95.42% (epoch 27), final 95.31%'
 
         It reports the watched accuracy (validation if there was evaluation data, else
         test) unless ``key`` names another, e.g. ``summary("test_accuracy")``.

@@ -20,7 +20,7 @@ label range) *and* the SHA-256 of its decompressed content matches the published
 (such as the repository's, made with ``gzip -n -9``) pass. The structure is checked first so
 that a damaged file gets a precise message ("truncated", "wrong magic number") rather than a
 bare hash mismatch. Every problem raises :class:`MNISTDataError`, which names the file and says
-how to fix it.
+how to fix it (the loader gives a hint that fits the folder the file came from).
 """
 import gzip
 import hashlib
@@ -46,10 +46,10 @@ FIX_HINT = "Delete this file, or set CH3_DATA_DIR to a folder with good copies."
 class MNISTDataError(ValueError):
     """An MNIST file is damaged or is not the file it claims to be."""
 
-    def __init__(self, path, problem):
+    def __init__(self, path, problem, hint=FIX_HINT):
         self.path = Path(path)
         self.problem = problem
-        super().__init__(f"{path}: {problem}. {FIX_HINT}")
+        super().__init__(f"{path}: {problem}. {hint}")
 
 
 def read_idx(path, kind, sha256=None):
@@ -108,7 +108,8 @@ def _check_sha256(path, raw, sha256):
     digest = hashlib.sha256(raw).hexdigest()
     if digest != sha256:
         raise MNISTDataError(
-            path, f"content SHA-256 is {digest}, expected {sha256} (damaged or not the MNIST file)")
+            path, f"content SHA-256 is {digest}, expected {sha256} (damaged or not the MNIST "
+            "file)")
 
 
 def _gunzip(path):

@@ -12,183 +12,241 @@ is shuffled through an index permutation drawn from the network's seeded
 generator, so the caller's data is never reordered or modified.
 """
 import math
+import os
+import sys
 import time
 import warnings
 
 import numpy as np
-from tqdm.auto import tqdm
 
-from .arrays import one_hot
-from .history import MONITORS, History
+from . import divergence
+from .divergence import DivergenceWarning
+from .history import History
+from .network import NN2
+from .options import check_options, monitors_for
+from .progress import EpochBar
 
-
-class DivergenceWarning(RuntimeWarning):
-    """Training stopped because a weight or bias became NaN or infinite."""
+__all__ = ["DivergenceWarning", "train"]
 
 
 def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, monitoring=False, *,
           evaluation_data=None, regularization="L2", dropout=0.0, momentum=0.0,
-          early_stopping=None, restore_best=False, eta_patience=None, eta_divisor=2.0, eta_floor=1 / 128,
+          early_stopping=None, restore_best=False, eta_patience=None, eta_divisor=2.0,
+          eta_floor=1 / 128,
           progress=True, verbose=True, allow_unstable_momentum=False, callback=None):
-    """Train ``net`` in place and return a ``History``.
+    """Train ``net`` in place and return a ``History``; epochs are numbered 0, 1, ..., epochs - 1.
 
     training_data, test_data, evaluation_data: a split, an (X, y) tuple or a list of (x, y)
         pairs (see ``ch3_code.arrays``). test_data may be None. Early stopping and the
-        schedule watch evaluation accuracy if evaluation_data is given, else test accuracy.
-    monitoring: False records test (and evaluation) accuracy only; True records every
-        accuracy and cost; or a collection of names from ``history.MONITORS``.
+        schedule watch validation (evaluation_data) accuracy if given, else test accuracy.
+    monitoring: False records test (and validation) accuracy only; True records every
+        accuracy and cost; or one name or a list of names from ``history.MONITORS``.
     regularization: "L2" (weight decay) or "L1", with strength lmbda.
     dropout: probability p of dropping each hidden neuron during training (inverted
         dropout: kept neurons are scaled by 1/(1-p), so nothing changes at evaluation).
     momentum: the momentum coefficient mu in [0, 1) (0 is plain SGD).
     early_stopping: n to stop after n epochs with no improvement; restore_best puts
-        back the weights of the best epoch when the run ends.
+        back the weights of the best epoch when the run ends (it needs data to watch).
     eta_patience: n to divide eta by eta_divisor after n epochs with no improvement,
         stopping once eta has fallen to eta_floor times its first value.
-    progress: show one tqdm bar; verbose: print the summary line at the end.
+    progress: show one tqdm bar; verbose: print the summary line at the end. Inside
+        ``ch3_code.sweep`` (CH3_SWEEP_WORKER=1) there is neither: the sweep reports.
     callback: called as callback(net, history) after each recorded epoch (to log weight
         norms, say); if it returns True the run stops there.
+
+    A run that diverges (see ``divergence``) stops with a ``DivergenceWarning`` and
+    returns its history. Ctrl-C (KeyboardInterrupt) puts back the weights of the last
+    completed epoch, keeps the history in ``net.last_history`` and then ends the cell.
     """
-    if not all(hasattr(net, a) for a in ("layer_sizes", "weights", "biases", "_backprop_rows", "_arrays")):
+    if not isinstance(net, NN2):
         raise TypeError(f"train needs a network to train, got {net!r}; create one with "
-                        "ch3_code.NN2([784, 30, 10]) and call its stochastic_gradient_descent method")
-    _check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momentum, early_stopping,
-                   eta_patience, eta_divisor, eta_floor, allow_unstable_momentum)
-    X, labels = net._arrays(training_data, "training_data")
+                        "ch3_code.NN2([784, 30, 10]) and call its "
+                        "stochastic_gradient_descent method")
+    check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momentum,
+                  early_stopping, eta_patience, eta_divisor, eta_floor, allow_unstable_momentum)
+    if os.environ.get("CH3_SWEEP_WORKER") == "1":
+        progress = verbose = False  # the sweep shows one bar and prints each run's summary
+    X, labels = net.data_arrays(training_data, "training_data")
     if X.shape[0] == 0:
         raise ValueError("training_data is empty")
     sets = {"train": (X, labels)}
     if test_data is not None:
-        sets["test"] = net._arrays(test_data, "test_data")
+        sets["test"] = net.data_arrays(test_data, "test_data")
     if evaluation_data is not None:
-        sets["evaluation"] = net._arrays(evaluation_data, "evaluation_data")
-    watched = "evaluation_accuracy" if "evaluation" in sets else "test_accuracy" if "test" in sets else None
-    if watched is None and (early_stopping or eta_patience):
-        raise ValueError("early_stopping and eta_patience need evaluation_data or test_data to watch")
-    monitors = _monitors(monitoring, sets, watched)
+        sets["evaluation"] = net.data_arrays(evaluation_data, "evaluation_data")
+    watched = ("evaluation_accuracy" if "evaluation" in sets
+               else "test_accuracy" if "test" in sets else None)
+    if watched is None and (early_stopping or eta_patience or restore_best):
+        asked = [f"{name}={v!r}" for name, v in (("early_stopping", early_stopping),
+                                                 ("eta_patience", eta_patience),
+                                                 ("restore_best", restore_best)) if v]
+        raise ValueError(f"{' and '.join(asked)} {'needs' if len(asked) == 1 else 'need'} "
+                         "evaluation_data or test_data to watch: pass validation data as "
+                         "evaluation_data=..., or drop the option")
+    monitors = monitors_for(monitoring, sets, watched)
 
     n = X.shape[0]
-    Y = one_hot(labels, net.layer_sizes[-1])
-    history = History(config=dict(layer_sizes=net.layer_sizes, n=n, epochs=epochs, batch_size=batch_size,
-                                  eta=eta, lmbda=lmbda, regularization=regularization, dropout=dropout,
-                                  momentum=momentum), watched=watched)
-    net.weights = [np.array(w, dtype=np.float64, order="C") for w in net.weights]
-    net.biases = [np.array(b, dtype=np.float64, order="C").reshape(-1, 1) for b in net.biases]
+    Y = net.targets(labels)
+    config = dict(layer_sizes=net.layer_sizes, n=n, epochs=epochs, batch_size=batch_size, eta=eta,
+                  lmbda=lmbda, regularization=regularization, dropout=dropout, momentum=momentum)
+    history = History(config=config, watched=watched)
+    net.last_history = history
+    global last_history
+    last_history = history
     step = _make_step(net, n, lmbda, regularization, dropout, momentum)
+    watch = divergence.Watch(net, X, labels)
     best, since_best, since_change, eta0, best_params = -math.inf, 0, 0, eta, None
-    bar = tqdm(total=epochs, desc="epoch", unit="epoch", disable=not progress, leave=True, mininterval=0.1)
+    completed = _copy_params(net)  # the weights after the last completed epoch
+    bar = EpochBar(epochs, enabled=progress)
     start = time.perf_counter()
+    epoch = 0
     try:
-        with np.errstate(over="ignore", invalid="ignore"):
-            for epoch in range(1, epochs + 1):
+        for epoch in range(epochs):
+            with np.errstate(over="ignore", invalid="ignore"):  # the update and measurement only
                 t0 = time.perf_counter()
                 order = net.rng.permutation(n)
                 for k in range(0, n, batch_size):
                     idx = order[k:k + batch_size]
-                    step(X[idx].astype(np.float64, copy=False), Y[idx], eta)
+                    step(X[idx], Y[idx], eta)  # one gather per batch
                 seconds = time.perf_counter() - t0
-                if not all(np.isfinite(p).all() for p in net.weights + net.biases):
-                    history.stop("diverged", epoch, f"diverged in epoch {epoch}: a weight became NaN or "
-                                 "infinite; lower eta (or momentum) and run again")
-                    warnings.warn(f"training {history.message}", DivergenceWarning, stacklevel=3)
+                finite = watch.finite()
+                if finite:
+                    history.record(epoch, seconds, eta, _measure(net, sets, monitors, lmbda, n,
+                                                                 regularization))
+                    diverged = watch.check(history)
+                else:
+                    diverged = "a weight became NaN or infinite"
+            if diverged:
+                advice = divergence.advice(eta, lmbda, n, momentum, regularization)
+                history.stop("diverged", epoch, f"diverged in epoch {epoch}: {diverged}; {advice}")
+                _warn(f"training {history.message}")
+                if finite:
+                    bar.update(_postfix(history, watched))
+                break
+            completed = _copy_params(net)
+            bar.update(_postfix(history, watched))
+            if callback is not None and callback(net, history):
+                history.stop("stopped", epoch, f"stopped by the callback after epoch {epoch}")
+                break
+            score = history[watched][-1] if watched else None
+            if score is None:
+                continue
+            if score > best:
+                best, since_best, since_change = score, 0, 0
+                if restore_best:
+                    best_params = _copy_params(net)
+                continue
+            since_best, since_change = since_best + 1, since_change + 1
+            if early_stopping and since_best >= early_stopping:
+                history.stop("early-stopped", epoch, f"stopped early after epoch {epoch}: "
+                             f"no improvement in {early_stopping} epochs")
+                break
+            if eta_patience and since_change >= eta_patience:
+                eta, since_change = eta / eta_divisor, 0
+                if eta <= eta0 * eta_floor * (1 + 1e-9):
+                    history.stop("eta-floor", epoch, f"stopped after epoch {epoch}: eta fell to "
+                                 f"{eta:.3g} ({eta0:g} x {eta_floor:g})")
                     break
-                history.record(epoch, seconds, eta, _measure(net, sets, monitors, lmbda, n, regularization))
-                bar.set_postfix_str(_postfix(history, watched, seconds), refresh=False)
-                bar.update(1)
-                if callback is not None and callback(net, history):
-                    history.stop("stopped", epoch, f"stopped by the callback after epoch {epoch}")
-                    break
-                score = history[watched][-1] if watched else None
-                if score is None:
-                    continue
-                if score > best:
-                    best, since_best, since_change = score, 0, 0
-                    if restore_best:
-                        best_params = ([w.copy() for w in net.weights], [b.copy() for b in net.biases])
-                    continue
-                since_best, since_change = since_best + 1, since_change + 1
-                if early_stopping and since_best >= early_stopping:
-                    history.stop("early-stopped", epoch, f"stopped early: no improvement in {early_stopping} epochs")
-                    break
-                if eta_patience and since_change >= eta_patience:
-                    eta, since_change = eta / eta_divisor, 0
-                    if eta <= eta0 * eta_floor * (1 + 1e-9):
-                        history.stop("eta-floor", epoch, f"stopped: eta fell to {eta:.3g} ({eta0:g} x {eta_floor:g})")
-                        break
     except KeyboardInterrupt:
-        history.stop("interrupted", len(history["epoch"]),
-                     f"interrupted after {len(history['epoch'])} epochs; the history so far is kept")
-    finally:
-        bar.close()
+        _put_params(net, completed)
+        done = len(history["epoch"])
+        kept = f"epochs 0-{done - 1}" if done > 1 else "epoch 0" if done else "no epoch"
+        weights = f"after epoch {done - 1}" if done else "from before training"
+        history.stop("interrupted", epoch, f"interrupted in epoch {epoch}; the weights are back "
+                     f"to those {weights}; its history ({kept}) is kept in net.last_history "
+                     "(net: the network you trained)")
         history.total_seconds = time.perf_counter() - start
+        bar.fail(f"interrupted in epoch {epoch}", seconds=history.total_seconds)
+        if verbose:
+            print(history.summary())
+        raise KeyboardInterrupt(f"training {history.message} and in "
+                                "ch3_code.training.last_history") from None
+    except BaseException:
+        bar.fail(f"error in epoch {epoch}")
+        raise
+    history.total_seconds = time.perf_counter() - start
     if history.status == "running":
-        history.stop("completed", len(history["epoch"]), "")
+        history.stop("completed", epochs - 1 if epochs else None, "")
     if best_params is not None:
-        net.weights, net.biases = best_params
+        _put_params(net, best_params)
         history.message = (history.message + "; " if history.message else "") + \
             f"weights restored from epoch {history.best()[0]}"
+    if history.status == "diverged":
+        bar.fail(f"diverged in epoch {epoch}", seconds=history.total_seconds)
+    else:
+        parts = (_postfix(history, watched), _bar_reason(history, epochs))
+        bar.finish(", ".join(t for t in parts if t), seconds=history.total_seconds)
     if verbose:
         print(history.summary())
     return history
 
 
-def _make_step(net, n, lmbda, regularization, dropout, mu):
-    """Return step(xb, yb, eta): one in-place update of net from one mini-batch."""
-    weights = net.weights
-    b_rows = [b.reshape(1, -1) for b in net.biases]  # views: updating them updates net.biases
-    grads = [np.empty_like(w) for w in weights]  # nabla_w is written here, batch after batch
-    velocities = [(np.zeros_like(w), np.zeros_like(b)) for w, b in zip(weights, b_rows)] if mu else None
-    hidden = net.layer_sizes[1:-1]
-    rng, keep = net.rng, 1.0 - dropout
+last_history = None  # the History of the latest run in this process (kept when Ctrl-C stops it)
 
-    def regularize(nabla_w, eta):
-        """Add the penalty's share eta * dR/dw to each (already eta/m-scaled) gradient."""
-        for w, nw in zip(weights, nabla_w):
-            if regularization == "L1":
-                nw += (eta * lmbda / n) * np.sign(w)
-            elif mu:
-                nw += (eta * lmbda / n) * w
-            else:
-                w *= 1.0 - eta * lmbda / n  # plain SGD: L2 is the weight decay of the docstring
+
+def _copy_params(net):
+    return [w.copy() for w in net.weights], [b.copy() for b in net.biases]
+
+
+def _put_params(net, params):
+    """Copy saved weights and biases back in place (views held by the update stay valid)."""
+    for p, saved in zip(net.weights + net.biases, params[0] + params[1]):
+        p[...] = saved
+
+
+def _bar_reason(history, epochs):
+    """The reason a run ended before its planned epochs, for the end of its bar."""
+    reason = {"early-stopped": "stopped early", "eta-floor": "stopped at the eta floor",
+              "stopped": "stopped by the callback"}.get(history.status)
+    return f"{reason} ({epochs} planned)" if reason else ""
+
+
+def _warn(message):
+    """Warn with DivergenceWarning at the first caller outside ch3_code (the learner's line)."""
+    here, frame, level = os.path.dirname(os.path.abspath(__file__)), sys._getframe(0), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, DivergenceWarning, stacklevel=level)
+
+
+def _make_step(net, n, lmbda, regularization, dropout, mu):
+    """Return step(xb, yb, eta): one in-place SGD update of ``net`` from one mini-batch.
+
+    xb and yb are the batch's rows (inputs and one-hot targets) in the network's dtype.
+    The step uses NN2's public operations only (``gradient``, ``dropout_masks``) and
+    changes ``net.weights`` and ``net.biases`` in place, as the module docstring says.
+    ``ch3_code.reference.update_mini_batch`` is the same update in the book's form.
+    """
+    net.weights = [np.ascontiguousarray(w, dtype=net.dtype) for w in net.weights]
+    net.biases = [np.ascontiguousarray(b, dtype=net.dtype).reshape(-1, 1) for b in net.biases]
+    params = net.weights + net.biases
+    velocities = [np.zeros_like(p) for p in params] if mu else None
 
     def step(xb, yb, eta):
-        masks = [(rng.random((xb.shape[0], h)) < keep) / keep for h in hidden] if dropout else None
-        nabla_b, nabla_w = net._backprop_rows(xb, yb, eta / xb.shape[0], masks, grads)
+        m = xb.shape[0]
+        masks = net.dropout_masks(m, dropout) if dropout else None
+        # eta * (1/m) sum_x nabla C_x. Scaling delta^L (m x n_out numbers) instead of every
+        # nabla_w afterwards made the MNIST epoch 1.22x faster (benchmarks/train_speed.py's
+        # set-up, 5 interleaved runs); writing nabla_w into preallocated arrays did not pay
+        # (0.94x), so the gradients are new arrays.
+        step_b, step_w = net.gradient(xb, yb, scale=eta / m, masks=masks)
         if lmbda:
-            regularize(nabla_w, eta)
+            for w, sw in zip(net.weights, step_w):
+                if regularization == "L1":
+                    sw += (eta * lmbda / n) * np.sign(w)   # w -> w - (eta lmbda / n) sgn(w) - ...
+                elif mu:
+                    sw += (eta * lmbda / n) * w            # the L2 term joins the gradient
+                else:
+                    w *= 1.0 - eta * lmbda / n             # weight decay (1 - eta lmbda / n) w - ...
         if mu:
-            for w, b, nw, nb, (vw, vb) in zip(weights, b_rows, nabla_w, nabla_b, velocities):
-                vw *= mu
-                vw -= nw
-                w += vw
-                vb *= mu
-                vb -= nb
-                b += vb
+            for p, sp, v in zip(params, step_w + step_b, velocities):
+                v *= mu                                    # v -> mu v - eta grad C
+                v -= sp
+                p += v                                     # w -> w + v
         else:
-            for w, b, nw, nb in zip(weights, b_rows, nabla_w, nabla_b):
-                w -= nw
-                b -= nb
+            for p, sp in zip(params, step_w + step_b):
+                p -= sp                                    # w -> w - eta grad C
     return step
-
-
-def _monitors(monitoring, sets, watched):
-    if monitoring is True:
-        wanted = [m for m in MONITORS if m.split("_")[0] in sets]
-    elif not monitoring:
-        wanted = []
-    else:
-        wanted = list(monitoring)
-        unknown = [m for m in wanted if m not in MONITORS]
-        if unknown:
-            raise ValueError(f"monitoring={monitoring!r}: unknown names {unknown}; use True, False or names "
-                             f"from {list(MONITORS)}")
-        missing = [m for m in wanted if m.split("_")[0] not in sets]
-        if missing:
-            raise ValueError(f"monitoring asks for {missing} but the matching data was not passed")
-    for always in ("test_accuracy", watched):
-        if always and always not in wanted and always.split("_")[0] in sets:
-            wanted.append(always)
-    return wanted
 
 
 def _measure(net, sets, monitors, lmbda, n, regularization):
@@ -199,7 +257,7 @@ def _measure(net, sets, monitors, lmbda, n, regularization):
         want_acc, want_cost = f"{name}_accuracy" in monitors, f"{name}_cost" in monitors
         if not (want_acc or want_cost):
             continue
-        correct, cost = net._assess(Xs, ls, want_cost=want_cost)
+        correct, cost = net.count_and_cost(Xs, ls, want_cost=want_cost)
         m = max(Xs.shape[0], 1)
         if want_acc:
             values[f"{name}_accuracy"] = correct / m
@@ -210,32 +268,8 @@ def _measure(net, sets, monitors, lmbda, n, regularization):
     return values
 
 
-def _postfix(history, watched, seconds):
-    parts = [f"{watched.split('_')[0]} acc {history[watched][-1]:.2%}"] if watched else []
-    return ", ".join(parts + [f"{seconds:.2f} s/epoch"])
-
-
-def _check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momentum, early_stopping,
-                   eta_patience, eta_divisor, eta_floor, allow_unstable_momentum):
-    def need(ok, name, value, allowed):
-        if not ok:
-            raise ValueError(f"{name}={value!r} is not allowed: {allowed}")
-
-    def is_int(v):
-        return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-
-    def is_num(v):
-        return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and math.isfinite(v)
-
-    need(is_int(epochs) and epochs >= 0, "epochs", epochs, "a whole number >= 0")
-    need(is_int(batch_size) and batch_size >= 1, "batch_size", batch_size, "a whole number >= 1")
-    need(is_num(eta) and eta > 0, "eta", eta, "a finite number > 0")
-    need(is_num(lmbda) and lmbda >= 0, "lmbda", lmbda, "a finite number >= 0")
-    need(regularization in ("L2", "L1"), "regularization", regularization, "'L2' or 'L1'")
-    need(is_num(dropout) and 0 <= dropout < 1, "dropout", dropout, "a probability in [0, 1)")
-    need(is_num(momentum) and (allow_unstable_momentum or 0 <= momentum < 1), "momentum", momentum,
-         "a number in [0, 1) (pass allow_unstable_momentum=True to experiment outside it)")
-    for name, value in (("early_stopping", early_stopping), ("eta_patience", eta_patience)):
-        need(value is None or (is_int(value) and value >= 1), name, value, "None or a whole number >= 1")
-    need(is_num(eta_divisor) and eta_divisor > 1, "eta_divisor", eta_divisor, "a number > 1")
-    need(is_num(eta_floor) and 0 < eta_floor < 1, "eta_floor", eta_floor, "a fraction in (0, 1)")
+def _postfix(history, watched):
+    if not watched:
+        return ""
+    label = "validation" if watched.startswith("evaluation") else watched.split("_")[0]
+    return f"{label} acc {history[watched][-1]:.2%}"

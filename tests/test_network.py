@@ -53,7 +53,8 @@ def relative_error(a, b):
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("lmbda,regularization", REGULARIZATION)
 def test_backprop_matches_finite_differences(cost, output, hidden, lmbda, regularization):
-    net = NN2([5, 4, 3, 3], rand_seed=1, activation=hidden, cost=cost, output_activation=output)
+    net = NN2([5, 4, 3, 3], rand_seed=1, activation=hidden, cost=cost, output_activation=output,
+              dtype="float64")
     data = toy_data()
     nabla_b, nabla_w = net.cost_gradient(data, lmbda, n=20, regularization=regularization)
     analytic = [p for pair in zip(nabla_w, nabla_b) for p in pair]
@@ -63,7 +64,7 @@ def test_backprop_matches_finite_differences(cost, output, hidden, lmbda, regula
 
 def test_dropout_gradient_matches_finite_differences():
     """With fixed masks, backprop differentiates the masked network exactly."""
-    net = NN2([5, 6, 4, 3], rand_seed=2)
+    net = NN2([5, 6, 4, 3], rand_seed=2, dtype="float64")
     X, labels = toy_data()
     Y = one_hot(labels, 3)
     rng = np.random.default_rng(5)
@@ -76,7 +77,7 @@ def test_dropout_gradient_matches_finite_differences():
         z = a @ net.weights[2].T + net.biases[2].T
         return ch3_code.CrossEntropyCost.from_z(z, None, Y)
 
-    nabla_b, nabla_w = net._backprop_rows(X, Y, masks=masks)
+    nabla_b, nabla_w = net.gradient(X, Y, masks=masks)
     eps = 1e-6
     for p, analytic in zip(net.weights + net.biases, nabla_w + nabla_b):
         numeric = np.zeros(p.size)
@@ -92,7 +93,7 @@ def test_dropout_gradient_matches_finite_differences():
 
 
 def test_batch_gradient_is_sum_of_per_example_gradients():
-    net = NN2([5, 4, 3], rand_seed=3, activation="tanh")
+    net = NN2([5, 4, 3], rand_seed=3, activation="tanh", dtype="float64")
     X, labels = toy_data(m=6)
     Y = one_hot(labels, 3)
     nb, nw = net.back_propagation(X.T, Y.T)
@@ -209,8 +210,12 @@ def test_evaluate_is_one_matrix_product_per_block(monkeypatch):
     """Seed bug: evaluate fed the examples one at a time."""
     net = NN2([5, 4, 3], rand_seed=0)
     calls = []
-    forward = net._forward
-    monkeypatch.setattr(net, "_forward", lambda X: calls.append(X.shape) or forward(X))
+    forward = net.forward
+
+    def counted(X, masks=None):
+        calls.append(X.shape)
+        return forward(X, masks)
+    monkeypatch.setattr(net, "forward", counted)
     net.evaluate(toy_data(m=1000))
     assert calls == [(1000, 5)]
 
@@ -297,3 +302,89 @@ def test_save_works_when_the_cost_is_an_instance(tmp_path):
     assert NN2.load(tmp_path / "net.json").cost is ch3_code.CrossEntropyCost
     with pytest.raises(FileNotFoundError):
         NN2.load(tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize("activation", [ch3_code.SigmoidActivation, ch3_code.TanhActivation,
+                                        ch3_code.ReLUActivation, ch3_code.LinearActivation])
+def test_every_prime_matches_a_finite_difference(activation):
+    """f'(z) and f'(z) from a = f(z) against (f(z + h) - f(z - h)) / 2h (ReLU away from its kink)."""
+    z = np.concatenate([np.linspace(-6, -0.05, 40), np.linspace(0.05, 6, 40)])
+    h = 1e-6
+    numeric = (activation.fn(z + h) - activation.fn(z - h)) / (2 * h)
+    assert np.allclose(activation.prime(z), numeric, rtol=1e-6, atol=1e-9)
+    assert np.allclose(activation.prime_from_output(activation.fn(z)), numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("sizes", [784, None, "784", [784], [784, -1], [True, 10]])
+def test_layer_sizes_that_are_not_a_list_of_sizes_are_named(sizes):
+    with pytest.raises(ValueError, match=r"layer_sizes=.*list of at least two positive integers"):
+        NN2(sizes)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "3", [1, 2], True])
+def test_a_bad_rand_seed_is_named(seed):
+    with pytest.raises(ValueError, match=r"rand_seed=.*whole number >= 0"):
+        NN2([4, 3], rand_seed=seed)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "int64", "double precision", None])
+def test_a_bad_dtype_is_named(dtype):
+    with pytest.raises(ValueError, match="dtype=.*'float32' or 'float64'"):
+        NN2([4, 3], dtype=dtype)
+
+
+@pytest.mark.parametrize("a", [3.0, np.zeros((5, 1)), np.zeros((4, 1, 1))])
+def test_feedforward_names_the_expected_shape(a):
+    with pytest.raises(ValueError, match=r"feedforward\(a\): a has shape .*expected \(4, m\)"):
+        NN2([4, 3, 2]).feedforward(a)
+
+
+def test_cost_gradient_on_empty_data_says_so():
+    with pytest.raises(ValueError, match="cost_gradient: data has no examples"):
+        NN2([5, 4, 3]).cost_gradient((np.zeros((0, 5)), np.zeros(0, dtype=int)))
+
+
+def test_regularization_is_checked_by_every_public_method():
+    net, data = NN2([5, 4, 3]), toy_data()
+    calls = [lambda r: net.total_cost(data, 1.0, regularization=r),
+             lambda r: net.cost_gradient(data, 1.0, regularization=r),
+             lambda r: net.regularization_cost(1.0, 10, r),
+             lambda r: net.accuracy_and_cost(data, 1.0, regularization=r),
+             lambda r: net.SGD(data, None, 1, 5, 0.1, 1.0, regularization=r, progress=False,
+                               verbose=False)]
+    for call in calls:
+        with pytest.raises(ValueError, match="regularization='l1' is not known"):
+            call("l1")
+    assert net.total_cost(data, 1.0, regularization="L1") != net.total_cost(data, 1.0)
+
+
+def test_float32_by_default_end_to_end():
+    """No widening: weights, activations and gradients stay float32 through training."""
+    X, labels = toy_data(m=40)
+    net = NN2([5, 4, 3])
+    assert net.dtype == np.float32 and all(w.dtype == np.float32 for w in net.weights + net.biases)
+    X32 = X.astype(np.float32)
+    assert np.shares_memory(net.data_arrays((X32, labels))[0], X32)  # no copy of float32 data
+    net.SGD((X, labels), (X, labels), 2, 10, 0.5, monitoring=True, dropout=0.2, momentum=0.5,
+            lmbda=0.1, progress=False, verbose=False)
+    assert all(p.dtype == np.float32 for p in net.weights + net.biases)
+    fp = net.forward(X32)
+    assert all(a.dtype == np.float32 for a in fp.inputs + fp.hidden + [fp.z, fp.a])
+    nabla_b, nabla_w = net.gradient(X32, net.targets(labels))
+    assert all(g.dtype == np.float32 for g in nabla_b + nabla_w)
+
+
+def test_float32_and_float64_agree_to_float32_rounding():
+    X, labels = toy_data(m=50)
+    runs = [NN2([5, 8, 3], rand_seed=3, dtype=dt) for dt in ("float32", "float64")]
+    for net in runs:
+        net.SGD((X, labels), None, 3, 10, 0.5, progress=False, verbose=False)
+    for p, q in zip(runs[0].weights, runs[1].weights):
+        assert np.allclose(p, q, rtol=1e-4, atol=1e-5)
+
+
+def test_accuracy_and_cost_is_one_pass_giving_both():
+    net, data = NN2([5, 4, 3], dtype="float64"), toy_data(m=30)
+    acc, cost = net.accuracy_and_cost(data, 0.5, n=100)
+    assert acc == net.accuracy(data) and cost == pytest.approx(net.total_cost(data, 0.5, n=100))
+    assert net.accuracy_and_cost(data, want_cost=False) == (acc, None)

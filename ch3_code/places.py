@@ -1,0 +1,140 @@
+"""Where the MNIST files are looked for, and what the errors say when they are not there.
+
+Search order
+------------
+A place the user names is used, or refused; nothing else is then searched:
+
+1. the ``data_dir`` argument of the loader, if given;
+2. otherwise the folder named by the ``CH3_DATA_DIR`` environment variable, if set.
+
+Such a folder must exist and hold the four files; if not, :class:`MNISTNotFoundError` names
+it and says what it holds (:func:`explicit_place_error`), rather than quietly loading
+another copy. Without an explicit place, each file is taken from the first of these that
+holds it (:func:`search_places`):
+
+3. the repository's ``data/mnist/`` when the package runs from a checkout (so a fresh clone
+   works offline);
+4. the per-user cache, ``$XDG_CACHE_HOME/ch3_code/mnist`` (default ``~/.cache/ch3_code/mnist``).
+
+Only when neither holds it is it downloaded (:func:`ch3_code.download.fetch`), into the
+cache. A cache that cannot be written (read-only home, a file where the folder should be)
+raises :class:`MNISTCacheError`, which says what is wrong and to set ``CH3_DATA_DIR`` or
+``XDG_CACHE_HOME``.
+"""
+import errno
+import os
+from pathlib import Path
+
+ENV_VAR = "CH3_DATA_DIR"
+#: The repository's copy; only searched when it exists (i.e. when running from a checkout).
+REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
+FILENAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+# How the error message shows a place that does not apply.
+_ABSENT = {"data_dir argument": "(not given)", ENV_VAR: "(not set)",
+           "repository copy": "(not running from a checkout)"}
+
+
+class MNISTNotFoundError(FileNotFoundError):
+    """An MNIST file is not where the user said, or nowhere and could not be downloaded."""
+
+
+class MNISTCacheError(OSError):
+    """The download cache cannot be written; the message says why and what to set instead."""
+
+
+def explicit_place(data_dir=None):
+    """The folder the user named, as ``(description, path)``, or None if they named none.
+
+    ``data_dir`` wins over ``CH3_DATA_DIR``.
+    """
+    if data_dir is not None:
+        return "data_dir argument", Path(data_dir).expanduser()
+    env = os.environ.get(ENV_VAR)
+    return (ENV_VAR, Path(env).expanduser()) if env else None
+
+
+def search_places(data_dir=None):
+    """The folders to search, in order, as ``(description, path)`` pairs; the last is the cache.
+
+    With an explicit place (``data_dir`` or ``CH3_DATA_DIR``) that is the only one. Otherwise
+    all four are listed, and one that does not apply has path ``None``.
+    """
+    place = explicit_place(data_dir)
+    if place is not None:
+        return [place]
+    return [
+        ("data_dir argument", None),
+        (ENV_VAR, None),
+        ("repository copy", REPO_DATA_DIR if REPO_DATA_DIR.is_dir() else None),
+        ("user cache", cache_dir()),
+    ]
+
+
+def cache_dir():
+    """The per-user download cache: ``$XDG_CACHE_HOME/ch3_code/mnist`` or ``~/.cache/...``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "ch3_code" / "mnist"
+
+
+def explicit_place_error(filename, place):
+    """The error for an explicit folder that does not exist or lacks ``filename``."""
+    label, folder = place
+    named = "the data_dir argument" if label == "data_dir argument" else f"named by {ENV_VAR}"
+    other = ("call load_mnist() without data_dir" if label == "data_dir argument"
+             else f"unset {ENV_VAR}")
+    other += " to use the repository copy, the user cache or a download"
+    if not folder.exists():
+        what = f"the folder {folder} ({named}) does not exist"
+    elif not folder.is_dir():
+        what = f"{folder} ({named}) is a file, not a folder"
+    else:
+        held = sorted(p.name for p in folder.iterdir())
+        listing = ", ".join(held[:6]) + (", ..." if len(held) > 6 else "") if held else "nothing"
+        what = f"{folder} ({named}) holds no {filename} (it holds: {listing})"
+    return MNISTNotFoundError(
+        f"MNIST: {what}. Put the four files {', '.join(FILENAMES)} there, or {other}.")
+
+
+def not_found_error(filename, places, download_error=None, damaged=None):
+    """The error for a file found nowhere: every place searched, why downloading failed, the fix.
+
+    ``damaged`` is the :class:`MNISTDataError` of a bad cached copy that was not replaced.
+    """
+    searched = "".join(f"\n  {label}: {path or _ABSENT[label]}" for label, path in places)
+    note = ("" if damaged is None
+            else f"The cached copy {damaged.path} is damaged ({damaged.problem}).\n")
+    if download_error is None:
+        why = "Downloading was not allowed (download=False)."
+        fix = "allow downloading (download=True)."
+    else:  # a ch3_code.download.DownloadError
+        why, fix = "Download failed; " + download_error.tried, download_error.advice
+    fix = f"Set {ENV_VAR} to a folder holding the four MNIST .gz files, or {fix}"
+    return MNISTNotFoundError(
+        f"MNIST file {filename} not found. Searched, in order:{searched}\n{note}{why}\n{fix}")
+
+
+def cache_error(folder, err, problem=None):
+    """:class:`MNISTCacheError` for ``folder``: what is wrong, and what to set instead."""
+    if problem is None:
+        culprit = Path(err.filename) if err.filename else folder
+        if err.errno in (errno.ENOTDIR, errno.EEXIST):
+            problem = f"{_first_file(culprit)} is a file where a folder belongs"
+        elif err.errno in (errno.EACCES, errno.EPERM):
+            problem = f"no permission to write in {culprit}"
+        elif err.errno == errno.EROFS:
+            problem = f"{culprit} is on a read-only file system"
+        else:
+            problem = f"{culprit}: {err.strerror or err}"
+    return MNISTCacheError(
+        f"cannot store MNIST in the cache folder {folder}: {problem}. Either set {ENV_VAR} to "
+        "a folder that holds the four MNIST .gz files, or set XDG_CACHE_HOME to a folder you "
+        "can write to (MNIST is then cached in $XDG_CACHE_HOME/ch3_code/mnist).")
+
+
+def _first_file(path):
+    """The first ancestor of ``path`` (or ``path`` itself) that is an existing non-folder."""
+    for candidate in reversed([path, *path.parents]):
+        if candidate.exists() and not candidate.is_dir():
+            return candidate
+    return path

@@ -1,0 +1,87 @@
+"""Saving and loading networks: atomic writes, finite values only, seed and dtype kept."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+import ch3_code
+from ch3_code import NN2
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+
+def small(**kwargs):
+    return NN2([5, 4, 3], **kwargs)
+
+
+def test_a_failed_save_leaves_the_previous_file_intact(tmp_path, monkeypatch):
+    path = tmp_path / "net.json"
+    small(rand_seed=1).save(path)
+    good = path.read_bytes()
+    synced = []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        synced.append(fd)
+        real_fsync(fd)
+    monkeypatch.setattr(os, "fsync", fsync)
+
+    def killed(*args):
+        raise OSError("disk full")
+    monkeypatch.setattr(os, "replace", killed)
+    with pytest.raises(OSError, match="disk full"):
+        small(rand_seed=2).save(path)
+    assert path.read_bytes() == good and synced          # written, fsync'ed, never renamed
+    assert [p.name for p in tmp_path.iterdir()] == ["net.json"]  # no temporary file left behind
+
+
+def test_saved_files_get_the_umasks_mode(tmp_path):
+    small().save(tmp_path / "net.json")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "net.json").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_a_diverged_network_is_not_saved(tmp_path):
+    net = small()
+    net.weights[1][0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinite.*diverged"):
+        net.save(tmp_path / "net.json")
+    net.weights[1][0, 0], net.biases[0][2, 0] = 0.0, np.inf
+    with pytest.raises(ValueError, match="biases are NaN or infinite"):
+        net.save(tmp_path / "net.json")
+    assert not (tmp_path / "net.json").exists()
+
+
+@pytest.mark.parametrize("bad", ["NaN", "Infinity", "-Infinity", "null"])
+def test_non_finite_or_null_values_are_refused_on_load(tmp_path, bad):
+    path = tmp_path / "net.json"
+    small().save(path)
+    record = json.loads(path.read_text())
+    record["weights"][0][1][2] = "__bad__"
+    path.write_text(json.dumps(record).replace('"__bad__"', bad))
+    with pytest.raises(ValueError, match="not a network saved by NN2.save"):
+        NN2.load(path)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_seed_and_dtype_are_kept(tmp_path, dtype):
+    net = small(rand_seed=np.int64(12), dtype=dtype)
+    net.save(tmp_path / "net.json")
+    back = ch3_code.load(tmp_path / "net.json")
+    assert back.rand_seed == 12 and type(back.rand_seed) is int
+    assert back.dtype == np.dtype(dtype)
+    assert all(w.dtype == np.dtype(dtype) for w in back.weights + back.biases)
+    for p, q in zip(net.weights + net.biases, back.weights + back.biases):
+        assert np.array_equal(p, q)
+
+
+def test_no_seed_is_saved_as_none(tmp_path):
+    small(rand_seed=None).save(tmp_path / "net.json")
+    assert json.loads((tmp_path / "net.json").read_text())["rand_seed"] is None
+    assert NN2.load(tmp_path / "net.json").rand_seed is None
+
+
+def test_one_way_to_load():
+    assert ch3_code.load is NN2.load

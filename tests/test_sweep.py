@@ -1,0 +1,230 @@
+"""ch3_code.sweep: order, seeds, the worker environment, Ctrl-C, __main__ functions, Dask."""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import cloudpickle
+import joblib
+import pytest
+
+import ch3_code
+from ch3_code import History
+from ch3_code.sweep import MAX_TASK_BYTES, WORKER_ENV
+
+# The workers (loky's and Dask's) cannot import this test file, so send its functions by value.
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONFIGS = [dict(eta=eta, seed=seed) for eta in (0.5, 3.0) for seed in (0, 1)]
+
+
+def tiny_run(eta, seed, delay=0.0):
+    """A real training run: [784, 10, 10] on 300 MNIST images, 2 epochs, MNIST loaded here."""
+    time.sleep(delay)
+    training_data, _, test_data = ch3_code.load_mnist(progress=False)
+    net = ch3_code.NN2([784, 10, 10], rand_seed=seed)
+    history = net.stochastic_gradient_descent(training_data[:300], test_data[:200], 2, 10, eta,
+                                              progress=False, verbose=False)
+    history.pid, history.env = os.getpid(), os.environ.get(WORKER_ENV)
+    return history
+
+
+def blob_run(eta, seed):
+    """A run on 200 made-up examples in 8 dimensions, 3 classes (no MNIST to load)."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    X, y = rng.normal(size=(200, 8)), rng.integers(0, 3, size=200)
+    X[np.arange(200), y] += 2.0
+    net = ch3_code.NN2([8, 6, 3], rand_seed=seed)
+    return net.stochastic_gradient_descent((X, y), (X, y), 2, 10, eta, progress=False,
+                                           verbose=False)
+
+
+def where_am_i(k, delay=0.0):
+    from threadpoolctl import threadpool_info
+    time.sleep(delay)
+    threads = [pool["num_threads"] for pool in threadpool_info()]
+    return dict(k=k, pid=os.getpid(), env=os.environ.get(WORKER_ENV), threads=threads)
+
+
+def numbers(histories):
+    return [(h["test_accuracy"], h["train_accuracy"], h["epoch"]) for h in histories]
+
+
+def test_parallel_results_equal_sequential_ones_in_the_order_of_configs():
+    sequential = ch3_code.sweep(tiny_run, CONFIGS, n_jobs=1, progress=False, verbose=False)
+    parallel = ch3_code.sweep(tiny_run, CONFIGS, n_jobs=2, progress=False, verbose=False)
+    assert numbers(parallel) == numbers(sequential)
+    # the seeds and etas really differ, so a mix-up of the order would show
+    assert len({tuple(h["test_accuracy"]) for h in sequential}) == len(CONFIGS)
+    assert {h.pid for h in sequential} == {os.getpid()}
+    assert os.getpid() not in {h.pid for h in parallel}
+    assert [h.env for h in sequential + parallel] == ["1"] * 8
+    assert os.environ.get(WORKER_ENV) is None  # set only while fn runs
+
+
+def test_results_follow_configs_when_runs_finish_in_another_order():
+    configs = [dict(k=0, delay=1.0), dict(k=1), dict(k=2), dict(k=3)]
+    cores = os.cpu_count()
+    # loky would let each worker start `cores` BLAS threads; sweep must bring it to cores // 2
+    with joblib.parallel_config(backend="loky", inner_max_num_threads=cores):
+        out = ch3_code.sweep(where_am_i, configs, n_jobs=2, progress=False, verbose=False)
+    assert [o["k"] for o in out] == [0, 1, 2, 3]
+    assert all(o["threads"] and max(o["threads"]) == max(1, cores // 2) for o in out), out
+    assert ch3_code.sweep(where_am_i, [], n_jobs=2) == []
+
+
+def test_one_bar_and_one_summary_line_per_run(capsys):
+    histories = ch3_code.sweep(blob_run, CONFIGS[:2], n_jobs=2)
+    out, err = capsys.readouterr()
+    lines = [line for line in out.splitlines() if line.startswith("run ")]
+    assert sorted(lines) == [f"run 1/2 (eta=0.5, seed=0): {histories[0].summary()}",
+                             f"run 2/2 (eta=0.5, seed=1): {histories[1].summary()}"]
+    assert "sweep" in err and "2/2" in err
+    ch3_code.sweep(blob_run, CONFIGS[:2], n_jobs=1, progress=False, verbose=False)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_environment_variable_is_restored_in_the_sequential_path(monkeypatch):
+    monkeypatch.setenv(WORKER_ENV, "outer")
+    out = ch3_code.sweep(where_am_i, [dict(k=0)], n_jobs=1, progress=False, verbose=False)
+    assert out[0]["env"] == "1" and os.environ[WORKER_ENV] == "outer"
+
+
+def test_an_interrupted_run_stops_the_sequential_sweep():
+    ran = []
+
+    def fn(k):
+        ran.append(k)
+        history = History()
+        history.stop("interrupted", 0, "interrupted after 0 epochs")
+        return history
+
+    with pytest.raises(KeyboardInterrupt, match="run 0"):
+        ch3_code.sweep(fn, [dict(k=0), dict(k=1)], n_jobs=1, progress=False, verbose=False)
+    assert ran == [0]
+
+
+def test_bad_arguments_get_clear_errors():
+    with pytest.raises(TypeError, match="list of dicts"):
+        ch3_code.sweep(tiny_run, dict(eta=0.5, seed=0))
+    with pytest.raises(TypeError, match=r"configs\[1\]"):
+        ch3_code.sweep(tiny_run, [dict(eta=0.5, seed=0), 0.5])
+    with pytest.raises(ValueError, match="n_jobs"):
+        ch3_code.sweep(tiny_run, CONFIGS, n_jobs=0)
+    with pytest.raises(TypeError, match="fn must be a function"):
+        ch3_code.sweep("tiny_run", CONFIGS)
+
+
+SCRIPT = textwrap.dedent("""
+    import os, sys, time
+    import cloudpickle
+    import numpy as np
+    import ch3_code
+
+    def mnist_run(eta, seed):  # what a notebook's function looks like: it loads MNIST itself
+        training_data, _, test_data = ch3_code.load_mnist()
+        net = ch3_code.NN2([784, 30, 10], rand_seed=seed)
+        return net.stochastic_gradient_descent(training_data, test_data, 30, 10, eta)
+
+    def run(eta, seed):  # defined in __main__, so loky must send it by value; tiny made-up data
+        rng = np.random.default_rng(seed)
+        X, y = rng.normal(size=(200, 8)), rng.integers(0, 3, size=200)
+        X[np.arange(200), y] += 2.0
+        net = ch3_code.NN2([8, 6, 3], rand_seed=seed)
+        return net.stochastic_gradient_descent((X, y), (X, y), 2, 10, eta, progress=False,
+                                               verbose=False)
+
+    def slow(k):
+        open(os.path.join(sys.argv[2], str(os.getpid())), "w").close()
+        time.sleep(60)
+
+    big = np.zeros(16 * 2**20 // 8)
+    def greedy(k):  # takes a global array along with it, as a notebook function might
+        return big.sum() + k
+
+    if sys.argv[1] == "main":
+        print("payload", len(cloudpickle.dumps((mnist_run, dict(eta=0.5, seed=0)))))
+        configs = [dict(eta=0.5, seed=0), dict(eta=3.0, seed=1), dict(eta=1.0, seed=2)]
+        histories = [ch3_code.sweep(run, configs, n_jobs=n_jobs, progress=False, verbose=False)
+                     for n_jobs in (1, 2)]
+        print("sequential", [h["test_accuracy"] for h in histories[0]])
+        print("parallel", [h["test_accuracy"] for h in histories[1]])
+        try:
+            ch3_code.sweep(greedy, [dict(k=0)], n_jobs=2)
+        except ValueError as e:
+            print("refused", e)
+    else:
+        ch3_code.sweep(slow, [dict(k=k) for k in range(4)], n_jobs=2, verbose=False)
+""")
+
+
+def run_script(tmp_path, *args, **kw):
+    script = tmp_path / "script.py"
+    script.write_text(SCRIPT)
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    return subprocess.Popen([sys.executable, str(script), *args], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def test_functions_defined_in_main_run_in_workers_with_a_small_payload(tmp_path):
+    out, err = run_script(tmp_path, "main").communicate(timeout=60)
+    lines = dict(line.split(" ", 1) for line in out.splitlines())
+    assert "parallel" in lines, err
+    assert int(lines["payload"]) < 20_000  # the function and its config, not 150 MB of MNIST
+    assert lines["parallel"] == lines["sequential"]
+    assert len(set(lines["parallel"].split("], ["))) == 3  # three different runs
+    assert "load_mnist()" in lines["refused"] and "fn pickles to 16 MB" in lines["refused"]
+    assert 16 * 2**20 > MAX_TASK_BYTES
+
+
+@pytest.mark.parametrize("to", ["parent", "group"])
+def test_ctrl_c_stops_the_whole_sweep_and_its_workers(tmp_path, to):
+    """SIGINT to the parent alone, or to its process group (a terminal, Jupyter's interrupt)."""
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    proc = run_script(tmp_path, "interrupt", str(pids), start_new_session=True)
+    deadline = time.monotonic() + 30
+    while len(os.listdir(pids)) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    workers = [int(p) for p in os.listdir(pids)]
+    assert len(workers) == 2, proc.communicate()
+    if to == "parent":
+        proc.send_signal(signal.SIGINT)
+    else:
+        os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in err
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+    assert len(os.listdir(pids)) == 2  # the other two runs never started
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_the_same_sweep_runs_on_a_dask_cluster():
+    dask = pytest.importorskip("dask")
+    distributed = pytest.importorskip("dask.distributed")
+    sequential = ch3_code.sweep(tiny_run, CONFIGS, n_jobs=1, progress=False, verbose=False)
+    # forked worker processes start in a second, with MNIST already loaded; tasks still travel
+    # to them pickled, as on a real cluster
+    with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        with joblib.parallel_config(backend="dask"):
+            on_dask = ch3_code.sweep(tiny_run, CONFIGS, progress=False, verbose=False)
+        worker_pids = set(client.run(os.getpid).values())
+    assert numbers(on_dask) == numbers(sequential)
+    assert {h.pid for h in on_dask} <= worker_pids and len(worker_pids) == 2
+    assert [h.env for h in on_dask] == ["1"] * 4
