@@ -33,7 +33,7 @@ TOC_EXISTING_ONLY ?=
 NOTEBOOKS ?= $(sort $(wildcard chapters/*.ipynb))
 
 .PHONY: book test lab execute clean distclean install browser-assets browser-deps \
-	test-unit test-notebooks test-book test-browser
+	test-unit test-notebooks test-book test-browser lint test-lab
 
 ## Environment ---------------------------------------------------------------------------------
 
@@ -87,12 +87,20 @@ execute: $(STAMP)
 test: export CH3_CHECK := strict
 test: browser-deps $(STAMP) $(NPM_STAMP)
 	@start=$$SECONDS; \
-	$(MAKE) --no-print-directory test-unit test-notebooks test-book test-browser && \
+	$(MAKE) --no-print-directory test-unit test-notebooks test-book test-browser test-lab && \
 	echo "make test: all stages passed in $$((SECONDS - start)) s"
 
-# 1. unit tests: ch3_code, the plot helpers, the committed notebooks and the book's files
+# 1. unit tests: ch3_code, the plot helpers, the committed notebooks and the book's files, and
+#    the lint (tests/test_lint.py). Needs only .venv: no npm, no Chromium, no notebook runs.
 test-unit: $(STAMP)
-	@tools/stage "unit tests" $(BIN)/python -m pytest tests -m "not browser"
+	@tools/stage "unit tests" $(BIN)/python -m pytest tests -m "not browser and not lab"
+
+# ruff on the .py files and (through nbqa) on the notebooks, actionlint on the workflows; the
+# rules are in pyproject.toml. The unit stage runs the same checks (tests/test_lint.py).
+lint: $(STAMP)
+	$(BIN)/ruff check ch3_code tests tools benchmarks
+	$(BIN)/nbqa ruff chapters
+	$(BIN)/actionlint -no-color -shellcheck= -pyflakes= .github/workflows/*.yml
 
 # 2. every chapter notebook under nbval (executed once, top to bottom), one at a time so that
 #    the log shows each chapter's runtime; all run, and the stage fails if any failed
@@ -119,6 +127,12 @@ test-book: $(STAMP) $(NPM_STAMP)
 test-browser: browser-deps $(STAMP) $(NPM_STAMP)
 	@CH3_BROWSER_TEST=required tools/stage "browser test" \
 		$(BIN)/python -m pytest tests/browser -m browser -p no:cacheprovider
+
+# 5. a real JupyterLab (own server on 127.0.0.1) driven by headless Chromium: a chapter's
+#    training cell, its explorers, the rendered MyST (screenshots in _build/screenshots/lab/)
+test-lab: $(STAMP)
+	@CH3_LAB_TEST=required tools/stage "JupyterLab test" \
+		$(BIN)/python -m pytest tests/lab -m lab -p no:cacheprovider
 
 ## Cleaning -------------------------------------------------------------------------------------
 
