@@ -77,8 +77,10 @@ book: $(STAMP) $(NPM_STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) chapters
 
+# the chapters, then the scorecard page, which reads the results they recorded
 execute: $(STAMP)
 	CH3_CHECK=strict $(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
+	$(BIN)/python -m ch3_code.scorecard --page
 
 ## Tests ----------------------------------------------------------------------------------------
 

@@ -90,6 +90,9 @@ def advice(eta, lmbda, n, momentum, regularization):
     """Name the setting to lower: the unusual one among momentum, lmbda and eta."""
     if momentum >= 1:
         return f"lower momentum (mu = {momentum:g}: from 1 up the velocity never dies away)"
+    if momentum < 0:
+        return (f"use a momentum in [0, 1) (mu = {momentum:g}: a negative mu flips the "
+                "velocity at every step, and below -1 it grows)")
     decay = 1 - eta * lmbda / n
     if regularization == "L2" and decay <= -1:
         return (f"lower lmbda (lmbda = {lmbda:g}: the weight-decay factor 1 - eta*lmbda/n = "
