@@ -1,16 +1,16 @@
 # Jupyter Book companion to Chapter 3 of "Neural Networks and Deep Learning".
 #
-#   make book     create .venv if missing, install, build the book into _build/html
+#   make book     create .venv if missing, install, render the book into _build/html from the
+#                 committed, executed notebooks (no execution: about a minute after the install)
+#   make execute  re-execute the chapter notebooks in place, for commit (about 15 minutes)
+#   make book EXECUTE=1   both: execute, then render
 #   make test     everything CI checks (see "test" below)
 #   make lab      open the notebooks in JupyterLab
-#   make execute  re-execute the chapter notebooks in place, for commit (outputs + widget state)
 #   make clean    remove the build output (make distclean also removes .venv and node_modules)
 #
-# Notebooks are executed once per `make test`: nbval runs each one top to bottom and checks its
-# `# NBVAL_CHECK_OUTPUT` cells; the book is then rendered from the committed, executed notebooks
-# with execution switched off (tools/book_config.py writes that config to _build/), so no
-# notebook runs twice. `make book` is the readers' build: it executes notebooks through
-# Jupyter Book's cache (execute_notebooks: cache in _config.yml).
+# Notebooks are executed once per `make test`: nbval runs each one top to bottom and checks the
+# cells tagged `nbval-check-output`; the book is then rendered from the committed notebooks
+# (execution is off in _config.yml), so no notebook runs twice.
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -19,6 +19,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NPM_DIR := tests/browser
 NPM_STAMP := $(NPM_DIR)/node_modules/.package-lock.json
+# the browser test's Chromium (tests/browser/test_pages.py reads CHROMIUM too)
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+EXECUTE ?=
 
 JB_TEST_FLAGS := --all -W -n --keep-going
 NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
@@ -28,8 +32,8 @@ NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval
 TOC_EXISTING_ONLY ?=
 NOTEBOOKS ?= $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: book test lab execute clean distclean install browser-assets \
-	test-unit test-notebooks test-book test-browser
+.PHONY: book test lab execute clean distclean install browser-assets browser-deps \
+	test-unit test-notebooks test-book test-browser lint test-lab
 
 ## Environment ---------------------------------------------------------------------------------
 
@@ -41,15 +45,31 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
+# the npm packages the book serves (MathJax, RequireJS, widget manager, Font Awesome)
 $(NPM_STAMP): $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "ERROR: npm is needed for the book's JavaScript" \
+		"packages. Install it with:  sudo apt-get install -y npm"; exit 1; }
 	cd $(NPM_DIR) && npm ci --ignore-scripts --no-audit --no-fund
 	@touch $(NPM_STAMP)
 
 browser-assets: $(NPM_STAMP)
 
+# make test stops here, before any stage, if the browser stage could not run
+browser-deps:
+	@missing=""; command -v npm >/dev/null || missing="$$missing npm"; \
+	[ -x "$(CHROMIUM)" ] || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+		echo "ERROR: make test needs$$missing (the browser stage). On Debian install with:"; \
+		echo "    sudo apt-get install -y$$missing"; \
+		echo "On Ubuntu (whose chromium package is a snap): sudo apt-get install -y npm &&" \
+			"$(BIN)/python -m playwright install --with-deps chromium, then" \
+			"make test CHROMIUM=\$$(ls -d ~/.cache/ms-playwright/chromium-*/chrome-linux*/chrome)"; \
+		exit 1; fi
+
 ## Readers --------------------------------------------------------------------------------------
 
-book: $(STAMP)
+book: $(STAMP) $(NPM_STAMP)
+	$(if $(EXECUTE),$(MAKE) --no-print-directory execute)
 	$(BIN)/jupyter-book build .
 	@test -f _build/html/index.html || { echo "ERROR: the build wrote no _build/html/index.html"; exit 1; }
 	@echo "The book is in $(CURDIR)/_build/html: open file://$(CURDIR)/_build/html/index.html"
@@ -58,19 +78,29 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) chapters
 
 execute: $(STAMP)
-	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
+	CH3_CHECK=strict $(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
 
 ## Tests ----------------------------------------------------------------------------------------
 
 # Each stage fails the make when it fails; tools/stage prints its time.
-test: $(STAMP) $(NPM_STAMP)
+# CH3_CHECK=strict: the notebooks' hidden tolerance checks assert (COMMON decision 5)
+test: export CH3_CHECK := strict
+test: browser-deps $(STAMP) $(NPM_STAMP)
 	@start=$$SECONDS; \
-	$(MAKE) --no-print-directory test-unit test-notebooks test-book test-browser && \
+	$(MAKE) --no-print-directory test-unit test-notebooks test-book test-browser test-lab && \
 	echo "make test: all stages passed in $$((SECONDS - start)) s"
 
-# 1. unit tests: ch3_code, the plot helpers, the committed notebooks and the book's files
+# 1. unit tests: ch3_code, the plot helpers, the committed notebooks and the book's files, and
+#    the lint (tests/test_lint.py). Needs only .venv: no npm, no Chromium, no notebook runs.
 test-unit: $(STAMP)
-	@tools/stage "unit tests" $(BIN)/python -m pytest tests -m "not browser"
+	@tools/stage "unit tests" $(BIN)/python -m pytest tests -m "not browser and not lab"
+
+# ruff on the .py files and (through nbqa) on the notebooks, actionlint on the workflows; the
+# rules are in pyproject.toml. The unit stage runs the same checks (tests/test_lint.py).
+lint: $(STAMP)
+	$(BIN)/ruff check ch3_code tests tools benchmarks
+	$(BIN)/nbqa ruff chapters
+	$(BIN)/actionlint -no-color -shellcheck= -pyflakes= .github/workflows/*.yml
 
 # 2. every chapter notebook under nbval (executed once, top to bottom), one at a time so that
 #    the log shows each chapter's runtime; all run, and the stage fails if any failed
@@ -79,22 +109,30 @@ test-notebooks: $(STAMP)
 		echo "=== stage: notebooks (nbval): no notebooks in chapters/, nothing to run"; exit 0; fi; \
 	start=$$SECONDS; failed=""; \
 	for nb in $(NOTEBOOKS); do \
-		tools/stage "nbval $$nb" $(BIN)/python -m pytest $(NBVAL_FLAGS) $$nb || failed="$$failed $$nb"; \
+		CH3_CHECK=strict tools/stage "nbval $$nb" $(BIN)/python -m pytest $(NBVAL_FLAGS) $$nb \
+			|| failed="$$failed $$nb"; \
 	done; \
 	echo "=== stage: notebooks (nbval): $$((SECONDS - start)) s"; \
 	if [ -n "$$failed" ]; then echo "FAILED notebooks:$$failed"; exit 1; fi
 
-# 3. the book, from the committed notebooks without executing them; must give index.html
-test-book: $(STAMP)
+# 3. the book, as `make book` renders it (no execution), with warnings as errors; must give
+#    index.html
+test-book: $(STAMP) $(NPM_STAMP)
 	@rm -rf _build/html
-	@opts=$$($(BIN)/python tools/book_config.py $(if $(TOC_EXISTING_ONLY),--toc-existing-only)) && \
+	@opts=$$($(if $(TOC_EXISTING_ONLY),$(BIN)/python tools/book_config.py --toc-existing-only)) && \
 	tools/stage "book build" $(BIN)/jupyter-book build $(JB_TEST_FLAGS) $$opts .
 	@test -f _build/html/index.html || { echo "ERROR: _build/html/index.html missing"; exit 1; }
 
-# 4. every page in headless Chromium (screenshots in _build/screenshots/)
-test-browser: $(STAMP) $(NPM_STAMP)
+# 4. every page in headless Chromium, offline (screenshots in _build/screenshots/)
+test-browser: browser-deps $(STAMP) $(NPM_STAMP)
 	@CH3_BROWSER_TEST=required tools/stage "browser test" \
 		$(BIN)/python -m pytest tests/browser -m browser -p no:cacheprovider
+
+# 5. a real JupyterLab (own server on 127.0.0.1) driven by headless Chromium: a chapter's
+#    training cell, its explorers, the rendered MyST (screenshots in _build/screenshots/lab/)
+test-lab: $(STAMP)
+	@CH3_LAB_TEST=required tools/stage "JupyterLab test" \
+		$(BIN)/python -m pytest tests/lab -m lab -p no:cacheprovider
 
 ## Cleaning -------------------------------------------------------------------------------------
 

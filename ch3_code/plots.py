@@ -8,7 +8,11 @@ A key that is missing, ``None`` or an empty list was not monitored and is skippe
 Every function returns the matplotlib figure (and axes) and never calls ``plt.show()``.
 Figures use one style (:data:`BOOK_STYLE`): an opaque white background with dark-grey text, so
 they read the same in the book theme's light mode and on its dark mode's light image cards, and
-the Okabe-Ito colour-blind-safe palette.
+the Okabe-Ito colour-blind-safe palette. Fonts are sized so that a 9-inch-wide figure shrunk
+to a 390-pixel phone screen still shows text about 7.5 pixels high (:func:`smallest_font_px`).
+
+``mark_book(ax, "CE-30")`` draws the book's value from :mod:`ch3_code.registry` as a dashed
+line (and a marker at the book's epoch) labelled "book"; the plot functions take ``book=``.
 """
 
 from contextlib import contextmanager
@@ -26,8 +30,11 @@ BOOK_STYLE = {
     "axes.edgecolor": INK, "axes.labelcolor": INK, "axes.titlecolor": INK, "text.color": INK,
     "xtick.color": INK, "ytick.color": INK, "axes.grid": True, "grid.color": "#d0d0d0",
     "grid.linewidth": 0.6, "axes.spines.top": False, "axes.spines.right": False,
-    "lines.linewidth": 1.8, "font.size": 10, "axes.titlesize": 11, "legend.frameon": False,
+    "lines.linewidth": 1.8, "font.size": 13, "axes.titlesize": 13, "axes.labelsize": 13,
+    "xtick.labelsize": 13, "ytick.labelsize": 13, "legend.fontsize": 13,
+    "figure.titlesize": 15, "legend.frameon": False,
 }
+WIDE = 9.0  # inches: the width of the two-panel figures
 DATASET_LABELS = {"train": "training data", "evaluation": "validation data", "test": "test data"}
 SPLITS = ("train", "evaluation", "test")
 
@@ -99,34 +106,43 @@ def _label_axes(ax, quantity, percent, title=None):
                 ha="center", va="center", color="grey")
 
 
-def plot_history(history, ax=None, title=None, percent=True):
+def plot_history(history, ax=None, title=None, percent=True, book=None):
     """One run's accuracy (left) and cost (right) per epoch, one line per monitored data set.
 
-    ``ax`` is an optional pair of axes to draw on. Returns ``(fig, (ax_accuracy, ax_cost))``.
+    ``ax`` is an optional pair of axes to draw on; ``book`` (a registry id, ``(id, key)`` or a
+    number) is marked on the accuracy panel. Returns ``(fig, (ax_accuracy, ax_cost))``.
     """
     with book_style():
         if ax is None:
-            fig, ax = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+            fig, ax = plt.subplots(1, 2, figsize=(WIDE, 3.6), layout="constrained")
         axes = ax
         fig = axes[0].figure
         for i, quantity in enumerate(("accuracy", "cost")):
             for split in SPLITS:
                 _curve(axes[i], history, f"{split}_{quantity}", percent=percent,
                        label=DATASET_LABELS[split], color=PALETTE[SPLITS.index(split)])
+            if i == 0 and book is not None:
+                _mark(axes[0], book, percent)
             _label_axes(axes[i], quantity, percent, quantity.capitalize())
         if title:
             fig.suptitle(title)
     return fig, axes
 
 
-def compare_runs(runs, key="test_accuracy", ax=None, start_epoch=None, percent=True, title=None):
-    """Several runs' ``key`` on shared axes with a legend; ``start_epoch=200`` is the book's zoom."""
+def compare_runs(runs, key="test_accuracy", ax=None, start_epoch=None, percent=True, title=None,
+                 book=None):
+    """Several runs' ``key`` on shared axes with a legend; ``start_epoch=200`` is the book's zoom.
+
+    ``book`` (a registry id, ``(id, key)``, a number or a list of them) marks the book's values.
+    """
     quantity = key.rsplit("_", 1)[-1]
     with book_style():
         if ax is None:
             fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
         for label, history in runs.items():
             _curve(ax, history, key, start_epoch=start_epoch, percent=percent, label=str(label))
+        for what in book if isinstance(book, list) else [] if book is None else [book]:
+            _mark(ax, what, percent)
         split = key.rsplit("_", 1)[0]
         default = f"{quantity.capitalize()} on the {DATASET_LABELS.get(split, split)}"
         if start_epoch is not None:
@@ -139,25 +155,107 @@ def _first_monitored(history, keys):
     return next((k for k in keys if _series(history, k) is not None), keys[0])
 
 
-def plot_overfitting(history, start_epoch=200, percent=True):
+def plot_overfitting(history, start_epoch=200, percent=True, book=None):
     """The book's four panels on overfitting.
 
     Training cost and test accuracy from ``start_epoch`` on; test cost and training accuracy
     from the start. "Test" means the ``test_*`` keys, or ``evaluation_*`` when those are missing.
+    ``book="OVERFIT-1k"`` marks the book's best test accuracy, lowest test cost and first
+    epoch of 100% training accuracy on their panels.
     """
     test_cost = _first_monitored(history, ["test_cost", "evaluation_cost"])
     test_acc = _first_monitored(history, ["test_accuracy", "evaluation_accuracy"])
     panels = [("train_cost", start_epoch), (test_acc, start_epoch),
               (test_cost, None), ("train_accuracy", None)]
     with book_style():
-        fig, axes = plt.subplots(2, 2, figsize=(10, 7), layout="constrained")
+        fig, axes = plt.subplots(2, 2, figsize=(WIDE, 6.6), layout="constrained")
         for ax, (key, start) in zip(axes.flat, panels):
             split, quantity = key.rsplit("_", 1)
             _curve(ax, history, key, start_epoch=start, percent=percent,
                    color=PALETTE[SPLITS.index(split)])
             title = f"{quantity.capitalize()} on the {DATASET_LABELS[split]}"
-            _label_axes(ax, quantity, percent, title + (f" (epoch {start} on)" if start else ""))
+            if book is not None:
+                _mark_panel(ax, book, key, percent)
+            _label_axes(ax, quantity, percent, title + (f" from epoch {start}" if start else ""))
     return fig, axes
+
+
+PANEL_QUANTITIES = {"test_accuracy": "best_test", "evaluation_accuracy": "best_test",
+                    "test_cost": "min_test_cost", "evaluation_cost": "min_test_cost",
+                    "train_accuracy": "first_perfect"}
+
+
+def _mark_panel(ax, exp_id, key, percent):
+    from . import registry
+    wanted = PANEL_QUANTITIES.get(key)
+    if wanted in [q.key for q in registry.get(exp_id).quantities]:
+        mark_book(ax, exp_id, wanted, percent=percent)
+
+
+def _mark(ax, what, percent):
+    if isinstance(what, tuple):
+        return mark_book(ax, what[0], what[1], percent=percent)
+    return mark_book(ax, what, percent=percent)
+
+
+def _book_points(what, quantity):
+    """[(x or None, value, unit)] of the book for a number or a registry id (and quantity key)."""
+    if not isinstance(what, str):
+        return [(None, float(what), "%")]
+    from . import registry
+    exp = registry.get(what)
+    if quantity is not None:
+        chosen = [exp.quantity(quantity)]
+    else:
+        chosen = [q for q in exp.quantities if q.book is not None and q.unit != "epoch"]
+        series = [q for q in chosen if q.book_x is not None and q.key.startswith("n_")]
+        chosen = series or [q for q in chosen if q.headline] or chosen[:1]
+    if not chosen or any(q.book is None for q in chosen):
+        raise ValueError(f"the book gives no number for {what} {quantity or ''}".strip())
+    return [(q.book_x, q.book, q.unit) for q in chosen]
+
+
+def mark_book(ax, what, quantity=None, x=None, percent=True, label="book", color=None):
+    """Draw the book's value on ``ax``: a dashed line, and a marker where the book gives an x.
+
+    ``what`` is a number (in percent for accuracies) or a registry id such as "CE-30";
+    ``quantity`` picks one of its quantities (default: its headline values, or the whole
+    curve for the training-set-size experiments). An epoch-valued quantity is drawn as a
+    vertical line. Accuracies are divided by 100 when ``percent`` is False. The first artist
+    is labelled ``label`` (once per axes) and the legend is redrawn. Returns the artists.
+    """
+    points = _book_points(what, quantity)
+    labelled = label in ax.get_legend_handles_labels()[1]  # one "book" entry per axes
+    color = color or INK
+    style = dict(color=color, linestyle="--", linewidth=1.3, zorder=3)
+    artists = []
+    if len(points) > 1 and all(px is not None for px, _, _ in points):
+        ys = [v / (1 if percent or unit != "%" else 100) for _, v, unit in points]
+        artists += ax.plot([px for px, _, _ in points], ys, marker="s", mfc="none", **style)
+    else:
+        for px, value, unit in points:
+            value = value if percent or unit != "%" else value / 100
+            if unit == "epoch":
+                artists.append(ax.axvline(value, **style))
+                continue
+            artists.append(ax.axhline(value, **style))
+            px = x if x is not None else px
+            if px is not None:
+                artists += ax.plot([px], [value], marker="o", mfc="none", ms=9, color=color,
+                                   linestyle="none", zorder=4)
+    for i, artist in enumerate(artists):
+        artist.set_label(label if i == 0 and not labelled else "_nolegend_")
+    ax.legend()
+    return artists
+
+
+def smallest_font_px(fig, screen_px=390):
+    """The height in pixels of the figure's smallest text when the figure is shown
+    ``screen_px`` pixels wide (a phone screen is about 390)."""
+    scale = screen_px / (fig.get_figwidth() * fig.dpi)
+    sizes = [t.get_fontsize() for t in fig.findobj(mpl.text.Text)
+             if t.get_text() and t.get_visible()]
+    return min(sizes) * fig.dpi / 72 * scale if sizes else None
 
 
 def digit_grid(images, labels=None, ncols=10, predictions=None, scale=1.0):
@@ -179,6 +277,6 @@ def digit_grid(images, labels=None, ncols=10, predictions=None, scale=1.0):
                 if predictions is not None:
                     text += f"→{predictions[i]}"
                     color = INK if predictions[i] == labels[i] else PALETTE[1]
-                ax.set_title(text, fontsize=9, color=color, pad=2)
+                ax.set_title(text, fontsize=12, color=color, pad=2)
         fig.subplots_adjust(wspace=0.1, hspace=0.35 if labels is not None else 0.05)
     return fig, axes

@@ -5,7 +5,9 @@ their outputs, so they must be complete, error-free, carry their widget state, a
 Colab bootstrap cell. See CONTRIBUTING.md, "Writing a chapter notebook".
 """
 
+import json
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -13,6 +15,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import execute_notebooks  # noqa: E402
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 MAX_BYTES = 3_000_000
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -33,14 +37,21 @@ def toc_files(entries):
 
 def test_config_essentials():
     config = load_yaml("_config.yml")
-    assert config["execute"]["execute_notebooks"] == "cache"
+    # the book renders the committed notebooks; `make execute` is the one way to run them
+    assert config["execute"]["execute_notebooks"] == "off"
     assert config["execute"]["timeout"] >= 600
-    assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
+    sphinx = config["sphinx"]["config"]
+    assert sphinx["nb_execution_raise_on_error"] is True
+    # markdown outputs (tables) parsed as MyST, not CommonMark (which has no tables)
+    assert sphinx["nb_render_markdown_format"] in ("myst", "gfm")
+    # one top bar: pydata-sphinx-theme's header appears unless navbar_persistent is set
+    assert config["sphinx"]["recursive_update"] is True
+    assert sphinx["html_theme_options"]["navbar_persistent"] == []
     assert config["only_build_toc_files"] is True
     for pattern in ("_build", ".venv", "venv", "**/.venv"):
         assert pattern in config["exclude_patterns"]
     assert {"dollarmath", "amsmath"} <= set(config["parse"]["myst_enable_extensions"])
-    assert config["sphinx"]["config"]["mathjax3_config"]["tex"]["macros"]
+    assert "macros" not in sphinx["mathjax3_config"]["tex"], "standard LaTeX only (decision 8)"
     assert config["bibtex_bibfiles"] == ["references.bib"]
     assert config["repository"]["url"].startswith("https://github.com/")
     assert config["launch_buttons"]["notebook_interface"] == "jupyterlab"
@@ -132,3 +143,114 @@ class TestCommittedNotebook:
         nb = nbformat.read(path, as_version=4)
         assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
 
+
+
+def test_book_serves_its_own_javascript():
+    """MathJax, RequireJS and the widget manager load from _static/vendor (tools/book_ext.py
+    copies them there from the npm packages pinned in tests/browser/package.json)."""
+    sphinx = load_yaml("_config.yml")["sphinx"]["config"]
+    scripts = [sphinx["mathjax_path"], *sphinx["nb_ipywidgets_js"]]
+    assert not [s for s in scripts if "//" in s], f"CDN URLs in the book: {scripts}"
+    package = json.loads((ROOT / "tests" / "browser" / "package.json").read_text())
+    import book_ext
+
+    pinned = package["dependencies"]
+    assert set(book_ext.VENDOR) <= set(pinned)
+    assert all(re.fullmatch(r"\d+\.\d+\.\d+", v) for v in pinned.values()), pinned
+    folders = {folder: parts for folder, parts in book_ext.VENDOR.values()}
+    for script in scripts:
+        folder, rest = script.split("/")[1], script.split("/", 2)[2]
+        assert folder in folders and rest.split("/")[0] in folders[folder], script
+    # matplotlib's animation HTML loads Font Awesome 4.4 from a CDN: rewritten to the copy
+    url = "https://maxcdn.bootstrapcdn.com/font-awesome/4.4.0/css/font-awesome.min.css"
+    assert book_ext.FONT_AWESOME_URL.fullmatch(url)
+
+
+def _bar_state(value, total, left="epoch:\u2007100%", right="\u20073/3\u2007[00:01&lt;00:00]"):
+    ids = ["l", "b", "r"]
+    return {
+        "box": {"model_name": "HBoxModel",
+                "state": {"children": [f"IPY_MODEL_{i}" for i in ids]}},
+        "l": {"model_name": "HTMLModel", "state": {"value": left}},
+        "b": {"model_name": "FloatProgressModel", "state": {"value": value, "max": total}},
+        "r": {"model_name": "HTMLModel", "state": {"value": right}},
+    }
+
+
+def test_progress_bar_text_is_its_final_state():
+    text = execute_notebooks.widget_text(_bar_state(3.0, 3.0), "box")
+    assert text == "epoch: 100%|██████████| 3/3 [00:01<00:00]"
+    half = execute_notebooks.widget_text(_bar_state(5.0, 10.0, "epoch:  50%", " 5/10"), "box")
+    assert half == "epoch:  50%|█████     | 5/10"
+    assert execute_notebooks.widget_text({"x": {"model_name": "FloatSliderModel"}}, "x") is None
+
+    nb = nbformat.v4.new_notebook()
+    out = nbformat.v4.new_output("display_data", data={
+        "text/plain": "epoch:   0%|          | 0/3",
+        WIDGET_VIEW: {"model_id": "box", "version_major": 2, "version_minor": 0}})
+    nb.cells = [nbformat.v4.new_code_cell("train()", outputs=[out])]
+    nb.metadata["widgets"] = {WIDGET_STATE: {"state": _bar_state(3.0, 3.0)}}
+    execute_notebooks.final_progress_text(nb)
+    assert nb.cells[0].outputs[0]["data"]["text/plain"].startswith("epoch: 100%|█")
+
+
+def _timed_cell(start, stop):
+    return nbformat.v4.new_code_cell("x = 1", metadata={"execution": {
+        "iopub.execute_input": f"2026-01-01T00:{start}Z",
+        "shell.execute_reply": f"2026-01-01T00:{stop}Z"}})
+
+
+def test_runtime_line_is_rewritten_from_the_recorded_times():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(
+            "# T\n\nIntro.\n\n**Runtime:** about 9 minutes,\ntyped.\n\nMore."),
+        _timed_cell("00:00.000", "01:30.000"),  # 90 s
+        _timed_cell("02:00.000", "02:20.500"),  # 20.5 s
+    ]
+    assert execute_notebooks.recorded_runtime(nb) == pytest.approx(110.5)
+    assert execute_notebooks.write_runtime_line(nb)
+    source = nb.cells[0].source
+    assert "about 2 minutes" in source and "110 s measured by `make execute`" in source
+    assert "typed" not in source and source.endswith("\n\nMore.") and "Intro." in source
+    nb.cells[0].source = "# T\n\nno runtime line"
+    assert not execute_notebooks.write_runtime_line(nb)
+
+
+def test_book_runtimes_are_computed_not_typed():
+    import book_ext
+
+    assert book_ext.minutes(59) == "under 1 min" and book_ext.minutes(61) == "about 2 min"
+    intro = (ROOT / "intro.md").read_text(encoding="utf8")
+    rows = [line for line in intro.splitlines() if line.startswith("| [")]
+    assert rows and all("{nb-runtime}`chapters/" in row for row in rows)
+    assert not re.search(r"\b(about|under) \d+ min", intro), "a runtime typed in intro.md"
+
+
+KNOWN_MYSTNB_KEYS = {"figure": {"caption", "name", "classes", "align", "caption_before"},
+                     "image": {"alt", "width", "height", "classes", "scale", "align"}}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_figure_metadata_is_what_myst_nb_reads(path):
+    """Captions and alt text (decision 11) only work under the keys myst-nb reads: a typo is
+    silently ignored, and the figure keeps its file name as alt text."""
+    nb = nbformat.read(path, as_version=4)
+    wrong = []
+    for i, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("mystnb", {})
+        for key, allowed in KNOWN_MYSTNB_KEYS.items():
+            extra = set(meta.get(key, {})) - allowed
+            if extra:
+                wrong.append(f"cell {i}: mystnb.{key}.{sorted(extra)}")
+        if meta.get("figure") and not meta.get("image", {}).get("alt"):
+            wrong.append(f"cell {i}: a figure caption but no mystnb.image.alt")
+    assert not wrong, "; ".join(wrong)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_no_nbval_comments(path):
+    """nbval markers are cell tags (decision 7): `# NBVAL_...` comments show in the book."""
+    nb = nbformat.read(path, as_version=4)
+    found = [i for i, cell in enumerate(nb.cells) if "NBVAL" in cell.source]
+    assert not found, f"NBVAL text in cells {found}: use the tag nbval-check-output instead"

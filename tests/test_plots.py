@@ -78,7 +78,7 @@ def test_compare_runs_shared_axes_and_zoom():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["quadratic", "cross-entropy"]
     for line in ax.lines:
         assert line.get_xdata().min() == 200 and len(line.get_xdata()) == 100
-    assert "from epoch 200 on" in ax.get_title()
+    assert "from epoch 200" in ax.get_title()
 
 
 def test_compare_runs_skips_runs_without_the_key():
@@ -137,3 +137,52 @@ def test_style_keeps_a_switch_to_interactive_mode():
         assert matplotlib.is_interactive()
     finally:
         matplotlib.interactive(was)
+
+
+def legend_texts(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_mark_book_draws_the_registry_value_labelled_book():
+    fig, ax = plots.compare_runs({"this run": make_history()}, key="test_accuracy", book="CE-30")
+    (line,) = [l for l in ax.lines if l.get_label() == "book"]
+    assert list(line.get_ydata()) == [95.49, 95.49] and line.get_linestyle() == "--"
+    assert legend_texts(ax) == ["this run", "book"]
+    plots.mark_book(ax, "CE-100")                  # a second book line: one legend entry
+    assert legend_texts(ax) == ["this run", "book"]
+    fig, ax = plt.subplots()
+    plots.mark_book(ax, 0.9549 * 100, percent=False)
+    assert ax.lines[0].get_ydata()[0] == pytest.approx(0.9549)
+
+
+def test_mark_book_marks_the_epoch_of_the_book_value_and_epoch_quantities():
+    fig, axes = plots.plot_overfitting(make_history(400, keys=("train", "test")),
+                                       book="OVERFIT-1k")
+    (cost_train, acc_test), (cost_test, acc_train) = axes
+    markers = [l for l in acc_test.lines if l.get_marker() == "o"]
+    assert markers and markers[0].get_xdata()[0] == 374 and markers[0].get_ydata()[0] == 82.27
+    assert any(l.get_label() == "book" and l.get_ydata()[0] == 1.20 for l in cost_test.lines)
+    vertical = [l for l in acc_train.lines if l.get_label() == "book"]
+    assert list(vertical[0].get_xdata()) == [67, 67]            # first 100% training accuracy
+    assert not any(l.get_label() == "book" for l in cost_train.lines)
+
+
+def test_mark_book_draws_a_curve_for_the_size_experiments():
+    fig, ax = plt.subplots()
+    (line,) = plots.mark_book(ax, "SVM")
+    assert list(line.get_xdata())[0] == 100 and list(line.get_ydata())[-1] == 94.48
+    assert len(line.get_xdata()) == 9
+    with pytest.raises(ValueError, match="no number"):
+        plots.mark_book(ax, "HYPER-BAD")                     # the book says "chance" only
+
+
+def test_wide_figures_stay_legible_on_a_phone_and_say_validation():
+    history = make_history(keys=("train", "evaluation"))
+    figures = [plots.plot_history(history)[0],
+               plots.compare_runs({"a": history}, key="evaluation_accuracy")[0],
+               plots.plot_overfitting(make_history(250, keys=("train", "evaluation")))[0]]
+    for fig in figures:
+        assert plots.smallest_font_px(fig, 390) >= 7.0
+        texts = [t.get_text().lower() for t in fig.findobj(matplotlib.text.Text)]
+        assert not any("evaluation" in t for t in texts)
+        assert any("validation" in t for t in texts)

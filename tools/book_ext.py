@@ -1,53 +1,128 @@
 """Local Sphinx extension of the book (loaded by _config.yml, sphinx.local_extensions).
 
-1. Execution statistics for notebooks rendered from their stored outputs.
+1. A self-contained book. MathJax, RequireJS, the Jupyter widget HTML manager and the Font
+   Awesome stylesheet of matplotlib's JavaScript animations are copied from the npm packages
+   pinned in tests/browser/package-lock.json (`npm ci` there: `make book` does it) into
+   `_static/vendor/`, with their licences and a list of versions, and every page loads them
+   from there, so the book works offline and behind networks that block CDNs. The URL of the
+   Font Awesome stylesheet is written by matplotlib into the notebooks' outputs: it is
+   rewritten in each page.
 
-myst-nb's ``{nb-exec-table}`` lists the notebooks that the build executed (or found in its
-jupyter-cache). ``make test`` renders the book with execution off, from the notebooks that nbval
-has just run and checked, so myst-nb has no statistics to show. For each notebook without them,
-this extension takes the run that produced the committed outputs (``make execute`` records
-per-cell timings in ``cell.metadata.execution``) and adds it with the method ``stored``.
-When the build executes notebooks itself (``make book``) it changes nothing.
+2. Runtimes from the notebooks' recorded timings (`make execute` records them per cell):
+   the ``{nb-runtime}`` role (``{nb-runtime}`chapters/01_cross_entropy.ipynb` `` gives
+   "about 2 min"; ``{nb-runtime}`total` `` the sum over the book's notebooks), and for
+   myst-nb's ``{nb-exec-table}`` the run that produced the stored outputs, method ``stored``
+   (the book renders notebooks without executing them, so myst-nb has no statistics).
 
-2. Scripts: each inline script once per page. sphinx-thebe (loaded by Jupyter Book) registers its inline
-configuration script after the HTML builder has started, and Sphinx 7 then writes it twice into
-every page, where the second ``const THEBE_JS_URL`` is a JavaScript SyntaxError. On pages with
-widgets: a RequireJS path for the Jupyter widget manager, so that it loads its fonts from its own
-folder, and a MathJax 2 ``Hub.Queue`` for it on top of MathJax 3 (see MATHJAX_HUB_SHIM).
+3. Pages: each script once (sphinx-thebe registers its inline configuration after the HTML
+   builder has started and Sphinx 7 writes it twice, a JavaScript SyntaxError); on pages with
+   widgets, a RequireJS path for the widget manager (so that it finds its fonts) and a MathJax
+   2 ``Hub.Queue`` on top of MathJax 3 (see MATHJAX_HUB_SHIM); after each stored widget its
+   plain text (a progress bar's final state) which the CSS shows only when no widget rendered.
 """
 
+import html
 import json
-from datetime import datetime
+import math
+import re
+import shutil
 from pathlib import Path
 
 import nbformat
+from docutils import nodes
+from sphinx.errors import ExtensionError
+
+from execute_notebooks import recorded_runtime, widget_text
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "tests" / "browser" / "node_modules"
+# npm package -> (folder under _static/vendor, what to copy: paths inside the package)
+VENDOR = {
+    "mathjax": ("mathjax", ["es5", "LICENSE", "package.json"]),
+    "requirejs": ("requirejs", ["require.js", "README.md", "package.json"]),
+    "@jupyter-widgets/html-manager": ("html-manager", ["dist", "package.json"]),
+    "font-awesome": ("font-awesome", ["css", "fonts", "README.md", "package.json"]),
+}
+SKIP = shutil.ignore_patterns("*.map", "embed.js", "node-main.js")
+FONT_AWESOME_URL = re.compile(
+    r"https?://[^\"'\s]*/font-awesome/4\.\d+\.\d+/css/font-awesome(?:\.min)?\.css")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+VIEW_SCRIPT = re.compile(
+    r'(<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>)', re.S)
 
 
-def _timestamp(value):
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-    except (AttributeError, ValueError):
-        return None
+## 1. vendored assets ---------------------------------------------------------------------------
+
+def check_vendor(app):
+    missing = [name for name in VENDOR if not (NODE_MODULES / name / "package.json").is_file()]
+    if missing:
+        raise ExtensionError(
+            f"the book's JavaScript packages are not installed ({', '.join(missing)}): run "
+            "`make browser-assets` (or `cd tests/browser && npm ci`; needs npm: "
+            "`sudo apt-get install -y npm`)")
+
+
+def copy_vendor(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / "vendor"
+    lines = ["Third-party files served by this book, copied from their npm packages",
+             "(versions pinned in tests/browser/package-lock.json). Licences: see each folder.", ""]
+    for name, (folder, parts) in VENDOR.items():
+        package = NODE_MODULES / name
+        for part in parts:
+            src, dst = package / part, target / folder / part
+            if src.is_dir():
+                shutil.copytree(src, dst, ignore=SKIP, dirs_exist_ok=True)
+            else:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dst)
+        meta = json.loads((package / "package.json").read_text(encoding="utf8"))
+        lines.append(f"{folder}/: npm {name} {meta['version']}, licence {meta.get('license')}")
+    (target / "README.txt").write_text("\n".join(lines) + "\n", encoding="utf8")
+
+
+## 2. runtimes ----------------------------------------------------------------------------------
+
+def minutes(seconds):
+    return "under 1 min" if seconds < 60 else f"about {math.ceil(seconds / 60)} min"
+
+
+def nb_runtime_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{nb-runtime}`path.ipynb` `` or ``{nb-runtime}`total` ``: the recorded runtime."""
+    env = inliner.document.settings.env
+    src = Path(env.srcdir)
+    paths = (sorted(src.glob("chapters/*.ipynb")) if text.strip() == "total"
+             else [src / text.strip()])
+    total = 0.0
+    for path in paths:
+        if not path.is_file():
+            msg = inliner.reporter.error(f"nb-runtime: no notebook {path}", line=lineno)
+            return [inliner.problematic(rawtext, rawtext, msg)], [msg]
+        env.note_dependency(str(path))
+        seconds = recorded_runtime(nbformat.read(path, as_version=4))
+        if seconds is None:
+            msg = inliner.reporter.error(
+                f"nb-runtime: {path.name} has no recorded cell timings: run `make execute`",
+                line=lineno)
+            return [inliner.problematic(rawtext, rawtext, msg)], [msg]
+        total += seconds
+    return [nodes.Text(minutes(total))], []
 
 
 def stored_exec_data(path):
     """Runtime, end time and success of the run that produced a notebook's stored outputs."""
     nb = nbformat.read(path, as_version=4)
-    runtime, end, ran, succeeded = 0.0, None, False, True
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        timing = cell.get("metadata", {}).get("execution", {})
-        start = _timestamp(timing.get("iopub.execute_input"))
-        stop = _timestamp(timing.get("shell.execute_reply"))
-        if start is not None and stop is not None:
-            runtime += max(0.0, stop - start)
-            end = stop if end is None else max(end, stop)
-            ran = True
-        if any(out.get("output_type") == "error" for out in cell.get("outputs", [])):
-            succeeded = False
-    if not ran:
+    runtime = recorded_runtime(nb)
+    if runtime is None:
         return None
+    ends = [cell.metadata["execution"]["shell.execute_reply"] for cell in nb.cells
+            if "shell.execute_reply" in cell.get("metadata", {}).get("execution", {})]
+    succeeded = not any(out.get("output_type") == "error"
+                        for cell in nb.cells for out in cell.get("outputs", []))
+    from datetime import datetime
+    end = datetime.fromisoformat(max(ends).replace("Z", "+00:00")).timestamp()
     return {
         "mtime": end,
         "runtime": runtime,
@@ -71,14 +146,41 @@ def add_stored_exec_data(app, doctree):
         NbMetadataCollector.set_exec_data(env, docname, data)
 
 
+## 3. pages -------------------------------------------------------------------------------------
+
 def _script_key(script):
     attributes = getattr(script, "attributes", {}) or {}
     return (str(getattr(script, "filename", script) or ""),
             tuple(sorted((str(k), str(v)) for k, v in attributes.items())))
 
 
-def fix_page_scripts(app, pagename, templatename, context, doctree):
-    """Write each script once; point RequireJS at the widget manager's own folder."""
+def _widget_fallbacks(app, pagename, body):
+    """After each stored widget view, its plain text (shown by CSS only if no widget rendered)."""
+    path = Path(app.env.doc2path(pagename))
+    if path.suffix != ".ipynb" or WIDGET_VIEW not in body:
+        return body
+    nb = nbformat.read(path, as_version=4)
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+
+    def add_text(match):
+        try:
+            model_id = json.loads(html.unescape(match.group(2)))["model_id"]
+        except (ValueError, KeyError):
+            return match.group(1)
+        text = widget_text(state, model_id)
+        if not text:
+            return match.group(1)
+        return f'{match.group(1)}<pre class="ch3-widget-fallback">{html.escape(text)}</pre>'
+
+    return VIEW_SCRIPT.sub(add_text, body)
+
+
+def fix_page(app, pagename, templatename, context, doctree):
+    pathto = context.get("pathto")
+    if "body" in context and pathto is not None:
+        local_fa = pathto("_static/vendor/font-awesome/css/font-awesome.min.css", 1)
+        context["body"] = _widget_fallbacks(
+            app, pagename, FONT_AWESOME_URL.sub(local_fa, context["body"]))
     scripts = context.get("script_files")
     if not scripts:
         return
@@ -95,8 +197,8 @@ def fix_page_scripts(app, pagename, templatename, context, doctree):
     # require.js loads is its configuration.
     for script in unique:
         url = str(getattr(script, "filename", "") or "")
-        if "/@jupyter-widgets/html-manager@" in url and url.endswith("/dist/embed-amd.js"):
-            base = url[: -len("/dist/embed-amd.js")]
+        if url.endswith("html-manager/dist/embed-amd.js"):
+            base = pathto("_static/vendor/html-manager", 1)
             config = json.dumps({"paths": {"@jupyter-widgets/html-manager": base}})
             priority = min(getattr(s, "priority", 500) for s in unique) - 1
             app.add_js_file(None, body=MATHJAX_HUB_SHIM, priority=priority)
@@ -133,6 +235,9 @@ MATHJAX_HUB_SHIM = """(function () {
 
 
 def setup(app):
+    app.add_role("nb-runtime", nb_runtime_role)
+    app.connect("builder-inited", check_vendor)
+    app.connect("build-finished", copy_vendor)
     app.connect("doctree-read", add_stored_exec_data)
-    app.connect("html-page-context", fix_page_scripts, priority=900)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}
+    app.connect("html-page-context", fix_page, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2.0"}

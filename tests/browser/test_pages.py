@@ -1,24 +1,31 @@
-"""Open every page of the built book (_build/html) in headless Chromium and check it.
+"""Open every page of the built book (_build/html) in headless Chromium, offline, and check it.
 
 Run by `make test` after the book build (`make test-browser`). The pages are served from
-127.0.0.1; the CDN assets they load (MathJax, RequireJS, the Jupyter widget HTML manager, Font
-Awesome for matplotlib's animations) are answered from the npm packages in
-tests/browser/node_modules (`npm ci` there), because CI has no internet; every other outside request is aborted and reported. For each page:
+127.0.0.1 and every request that leaves the site is blocked and fails the test: the book serves
+its own MathJax, RequireJS, widget manager and Font Awesome (tools/book_ext.py). For each page,
+at 1280 px in light mode:
 
-* no error output, traceback, widget error or docutils error box;
-* no JavaScript exception and no console error;
-* every image has loaded (natural width > 0);
-* math is typeset by MathJax, without MathJax errors;
+* no error output, traceback, widget error or docutils error box; no JavaScript exception, no
+  console error, no HTTP error; every image has loaded;
+* math is typeset by MathJax, without MathJax errors, and no raw math (`$...$`, `\\(`, `\\[`)
+  is left in the text;
+* no markdown table left as text (a text node that starts with `|` and holds a `|---|` rule,
+  also after Sphinx's smart quotes made the dashes an em dash);
+* no `NBVAL` marker visible;
+* every image in the article has real alt text (not empty, not a file name);
+* no code or output block wider than its column by more than a few characters;
+* a red progress bar only where the run diverged (its output says so);
 * chapter pages: the progress-bar widgets render from the stored widget state, or the text
-  summary line is there; the Binder and Colab links open this page's notebook;
-* a full-page screenshot goes to _build/screenshots/ (chapter pages also in dark mode).
+  summary line is there; the Binder and Colab links open this page's notebook.
+
+Then at 390 px the page itself must not scroll sideways. Full-page screenshots at 1280 and
+390 px, light and dark, go to _build/screenshots/ (NAME.1280.light.png, ...).
 
 Without a built book the test is skipped, unless CH3_BROWSER_TEST=required (as in `make test`),
-which makes a missing build or missing npm assets a failure. CHROMIUM overrides /usr/bin/chromium.
+which makes a missing build a failure. CHROMIUM overrides /usr/bin/chromium.
 """
 
 import functools
-import json
 import os
 import re
 import threading
@@ -34,19 +41,21 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
-NODE_MODULES = Path(__file__).resolve().parent / "node_modules"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 REQUIRED = os.environ.get("CH3_BROWSER_TEST", "") == "required"
-CDN = "https://cdn.jsdelivr.net/npm/"
-FONT_AWESOME_CDN = "https://maxcdn.bootstrapcdn.com/font-awesome/"
+WIDTHS = (1280, 390)
+# A code or output block may be wider than its column by this many characters at 1280 px
+SLACK_CHARS = 4
 # The summary line that training prints at the end of a run (History.summary()), e.g.
 # "30 epochs, 9.1 s: best test accuracy 95.42% (epoch 27), final 95.31%": the evidence of a
 # training run on a chapter page without widgets.
 SUMMARY_RE = re.compile(os.environ.get("CH3_SUMMARY_RE", r"\b\d+ epochs?, \d+(\.\d+)? s\b"))
+# what an output says when a red (danger) bar is right: the run diverged or failed
+DIVERGED_RE = re.compile(r"diverg|\bnan\b|overflow", re.I)
 SKIP_PAGES = {"search.html", "genindex.html", "index.html"}  # index.html: redirect to intro
 
 
@@ -89,10 +98,8 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not NODE_MODULES.is_dir():
-        _skip_or_fail("no npm test assets: run `npm ci` in tests/browser (make browser-assets)")
     if not Path(CHROMIUM).exists():
-        _skip_or_fail(f"no Chromium at {CHROMIUM}: apt-get install chromium")
+        _skip_or_fail(f"no Chromium at {CHROMIUM}: sudo apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -101,43 +108,11 @@ def browser():
         browser.close()
 
 
-def local_asset(url):
-    """The file in node_modules that stands for a CDN URL, or None.
-
-    jsdelivr's npm URLs (https://cdn.jsdelivr.net/npm/NAME@VERSION/PATH) and the Font Awesome
-    stylesheet and fonts that matplotlib's JavaScript animations load from maxcdn.
-    """
-    url = url.split("?")[0].split("#")[0]
-    if url.startswith(CDN):
-        rest = url[len(CDN):]
-        parts = rest.split("/")
-        n = 2 if rest.startswith("@") else 1  # @scope/name@version/path or name@version/path
-        spec, path = "/".join(parts[:n]), parts[n:]
-        at = spec.rfind("@")
-        name, wanted = (spec[:at], spec[at + 1:]) if at > 0 else (spec, "")
-    elif url.startswith(FONT_AWESOME_CDN):
-        name, wanted, *path = ["font-awesome"] + url[len(FONT_AWESOME_CDN):].split("/")
-    else:
-        return None
-    package = NODE_MODULES / name
-    try:
-        version = json.loads((package / "package.json").read_text())["version"]
-    except (OSError, ValueError):
-        return None
-    # "mathjax@3" is a range: the installed major version must match; otherwise exact
-    if wanted and not (version == wanted or version.startswith(wanted + ".")):
-        return None
-    target = package.joinpath(*path)
-    return target if target.is_file() else None
-
-
 class PageVisit:
-    """Loads one page with CDN requests routed to local files; records what went wrong."""
+    """Loads one page with every request off the site blocked; records what went wrong."""
 
-    def __init__(self, context, base_url):
-        self.base_url = base_url
-        self.blocked, self.missing, self.console_errors, self.page_errors = [], [], [], []
-        self.http_errors = []
+    def __init__(self, context):
+        self.blocked, self.console_errors, self.page_errors, self.http_errors = [], [], [], []
         self.page = context.new_page()
         self.page.route("**/*", self._route)
         self.page.on("console", self._console)
@@ -146,14 +121,9 @@ class PageVisit:
 
     def _route(self, route):
         url = route.request.url
-        host = urlparse(url).hostname
-        if host == "127.0.0.1" or url.startswith("data:"):
+        if urlparse(url).hostname == "127.0.0.1" or url.startswith(("data:", "blob:")):
             return route.continue_()
-        asset = local_asset(url)
-        if asset is not None:
-            return route.fulfill(path=str(asset), headers={"Access-Control-Allow-Origin": "*"})
-        cdn = url.startswith((CDN, FONT_AWESOME_CDN))
-        (self.missing if cdn else self.blocked).append(url)
+        self.blocked.append(url)
         return route.abort()
 
     def _response(self, response):
@@ -164,6 +134,14 @@ class PageVisit:
         if msg.type == "error":
             self.console_errors.append(msg.text)
 
+    def problems(self):
+        found = [f"JavaScript exception: {e}" for e in self.page_errors]
+        found += [f"HTTP error: {e}" for e in self.http_errors]
+        found += [f"console error: {e}" for e in self.console_errors  # reported below
+                  if "net::ERR_FAILED" not in e and "Failed to load resource" not in e]
+        found += [f"request leaving the site (blocked): {u}" for u in self.blocked]
+        return found
+
 
 def wait_for_images(page):
     return page.evaluate(
@@ -171,7 +149,8 @@ def wait_for_images(page):
             const imgs = [...document.images];
             imgs.forEach(img => { img.loading = "eager"; });
             await Promise.all(imgs.map(img => img.complete ? null :
-                new Promise(r => { img.addEventListener("load", r); img.addEventListener("error", r);
+                new Promise(r => { img.addEventListener("load", r);
+                                   img.addEventListener("error", r);
                                    setTimeout(r, 10000); })));
             return imgs.filter(img => !(img.naturalWidth > 0))
                        .map(img => img.getAttribute("src"));
@@ -184,8 +163,11 @@ def wait_for_mathjax(page):
     n_math = page.locator(".math, .amsmath").count()
     if n_math == 0:
         return 0, 0, []
-    page.wait_for_function(
-        "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20000)
+    try:
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20000)
+    except Exception:  # noqa: BLE001 - reported as a problem of the page
+        return n_math, 0, ["MathJax did not load"]
     page.evaluate("() => MathJax.startup.promise")
     containers = page.locator("mjx-container").count()
     errors = page.eval_on_selector_all(
@@ -235,56 +217,130 @@ def check_launch_links(page, rel, problems):
             problems.append(f"{name} link should be {url}, found {found}")
 
 
+
+# Text of the article outside code, code cells and typeset math, as a list of text nodes.
+PROSE_TEXT_JS = """() => {
+    const root = document.querySelector("article") || document.body;
+    const skip = "pre, code, script, style, mjx-container, .cell_input, .highlight, textarea";
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const out = [];
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        if (!el || el.closest(skip) || !el.checkVisibility()) continue;
+        if (n.textContent.trim()) out.push(n.textContent);
+    }
+    return out;
+}"""
+# a markdown table left as text: starts with "|" and has a |---| rule (Sphinx's smart quotes
+# turn "---" into an em dash and "--" into an en dash)
+RAW_TABLE_RE = re.compile(r"\s*\|.*\|\s*:?(---|[\u2013\u2014])[-\u2013\u2014]*:?\s*\|", re.S)
+FILE_NAME_RE = re.compile(r"^[\w./\\:-]+\.(png|jpe?g|svg|gif|webp)$", re.I)
+RAW_MATH_RE = re.compile(r"\\\(|\\\[|\$\$|(?<![\\\w])\$[^\s$][^$]*?(?<![\s\\])\$")
+
+WIDE_BLOCKS_JS = """(slack) => {
+    const out = [];
+    for (const pre of document.querySelectorAll(
+            "article div.cell_input pre, article div.cell_output pre, article div.highlight pre")) {
+        if (!pre.checkVisibility()) continue;
+        const font = parseFloat(getComputedStyle(pre).fontSize) || 14;
+        const over = (pre.scrollWidth - pre.clientWidth) / (0.6 * font);
+        if (over > slack) {
+            const line = pre.textContent.split("\\n")
+                .reduce((a, b) => a.length >= b.length ? a : b);
+            out.push(`${Math.round(over)} characters too wide: ${line.trim().slice(0, 70)}`);
+        }
+    }
+    return out;
+}"""
+
+IMAGES_ALT_JS = """() => [...document.querySelectorAll("article img")]
+    .filter(img => img.checkVisibility())
+    .map(img => [img.getAttribute("src") || "", (img.getAttribute("alt") || "").trim()])"""
+
+RED_BARS_JS = """() => [...document.querySelectorAll("article .cell_output")]
+    .filter(out => out.querySelector(".progress-bar-danger, .bar-danger"))
+    .map(out => out.innerText)"""
+
+
+def check_content(page, problems):
+    texts = page.evaluate(PROSE_TEXT_JS)
+    paragraphs = page.eval_on_selector_all(
+        "article p", "els => els.filter(e => !e.closest('pre')).map(e => e.innerText)")
+    tables = list(dict.fromkeys(t.strip()[:60] for t in texts + paragraphs
+                                if RAW_TABLE_RE.match(t)))
+    if tables:
+        problems.append(f"{len(tables)} markdown table(s) left as text, e.g. {tables[0]!r}")
+    raw = [m.group(0) for t in texts for m in [RAW_MATH_RE.search(t)] if m]
+    if raw:
+        problems.append(f"raw math in the text ({len(raw)}x), e.g. {raw[:3]}")
+    visible = page.inner_text("body")
+    if "NBVAL" in visible:
+        problems.append(f"NBVAL markers visible ({visible.count('NBVAL')}x)")
+    no_alt = [src.rsplit("/", 1)[-1][:24] for src, alt in page.evaluate(IMAGES_ALT_JS)
+              if not alt or FILE_NAME_RE.match(alt)]
+    if no_alt:
+        problems.append(f"{len(no_alt)} image(s) without real alt text: {no_alt[:4]}")
+    wide = page.evaluate(WIDE_BLOCKS_JS, SLACK_CHARS)
+    if wide:
+        problems.append(f"{len(wide)} code/output block(s) wider than the column at 1280 px, "
+                        f"e.g. {wide[:3]}")
+    red = [text for text in page.evaluate(RED_BARS_JS) if not DIVERGED_RE.search(text)]
+    if red:
+        problems.append(f"{len(red)} red progress bar(s) for runs that did not diverge, e.g. "
+                        f"{red[0].strip()[:120]!r}")
+
+
 @pytest.mark.parametrize("rel", built_pages() or ["<no built pages>"])
 def test_page(rel, server, browser):
     if rel == "<no built pages>":
         _skip_or_fail("no HTML pages in _build/html")
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  color_scheme="light")
-    visit = PageVisit(context, server)
-    page = visit.page
     problems = []
-    try:
-        response = page.goto(server + rel, wait_until="load")
-        assert response is not None and response.ok, f"HTTP {response and response.status}"
-        page.wait_for_load_state("networkidle")
-
-        # error outputs, tracebacks, docutils error boxes
-        body = page.inner_text("body")
-        for selector in (".output.error", ".output.traceback", ".system-message", ".problematic"):
-            if page.locator(selector).count():
-                problems.append(f"error element on the page: {selector}")
-        for text in ("Traceback (most recent call last)", "Error displaying widget"):
-            if text in body:
-                problems.append(f"error text on the page: {text!r}")
-
-        broken = wait_for_images(page)
-        if broken:
-            problems.append(f"images that did not load: {broken}")
-
-        n_math, containers, errors = wait_for_mathjax(page)
-        if n_math and containers < n_math:
-            problems.append(f"MathJax typeset {containers} of {n_math} math elements")
-        if errors:
-            problems.append(f"MathJax errors: {errors}")
-
-        if rel.startswith("chapters/"):
-            check_widgets_or_summary(page, problems)
-            check_launch_links(page, rel, problems)
-
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        name = rel[: -len(".html")].replace("/", "__")
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-        if rel.startswith("chapters/"):  # the figures in the theme's dark mode too
-            page.evaluate("() => document.documentElement.setAttribute('data-theme', 'dark')")
-            page.screenshot(path=str(SHOTS / f"{name}.dark.png"), full_page=True)
-    finally:
-        context.close()
-
-    problems += [f"JavaScript exception: {e}" for e in visit.page_errors]
-    problems += [f"HTTP error: {e}" for e in visit.http_errors]
-    problems += [f"console error: {e}" for e in visit.console_errors  # both reported just above
-                 if "net::ERR_FAILED" not in e and "Failed to load resource" not in e]
-    problems += [f"CDN asset with no local copy in node_modules: {u}" for u in visit.missing]
-    problems += [f"request to the internet (blocked): {u}" for u in visit.blocked]
+    name = rel[: -len(".html")].replace("/", "__")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        for scheme in ("light", "dark"):
+            context = browser.new_context(viewport={"width": width, "height": 900},
+                                          color_scheme=scheme)
+            visit = PageVisit(context)
+            page = visit.page
+            try:
+                response = page.goto(server + rel, wait_until="load")
+                assert response is not None and response.ok, f"HTTP {response and response.status}"
+                page.wait_for_load_state("networkidle")
+                broken = wait_for_images(page)
+                n_math, containers, errors = wait_for_mathjax(page)
+                if width == WIDTHS[0] and scheme == "light":
+                    check_page(page, rel, broken, n_math, containers, errors, problems)
+                elif scheme == "light":
+                    overflow = page.evaluate(
+                        "() => document.scrollingElement.scrollWidth - window.innerWidth")
+                    if overflow > 2:
+                        problems.append(f"at {width} px the page scrolls sideways by "
+                                        f"{overflow} px")
+                page.screenshot(path=str(SHOTS / f"{name}.{width}.{scheme}.png"), full_page=True)
+            finally:
+                context.close()
+            problems += [f"{p} (at {width} px, {scheme})" if width != WIDTHS[0] else p
+                         for p in visit.problems()]
+    problems = list(dict.fromkeys(problems))
     assert not problems, f"{rel}:\n  " + "\n  ".join(problems)
+
+
+def check_page(page, rel, broken, n_math, containers, errors, problems):
+    body = page.inner_text("body")
+    for selector in (".output.error", ".output.traceback", ".system-message", ".problematic"):
+        if page.locator(selector).count():
+            problems.append(f"error element on the page: {selector}")
+    for text in ("Traceback (most recent call last)", "Error displaying widget"):
+        if text in body:
+            problems.append(f"error text on the page: {text!r}")
+    if broken:
+        problems.append(f"images that did not load: {broken}")
+    if n_math and containers < n_math:
+        problems.append(f"MathJax typeset {containers} of {n_math} math elements")
+    if errors:
+        problems.append(f"MathJax errors: {sorted(set(errors))[:6]}")
+    check_content(page, problems)
+    if rel.startswith("chapters/"):
+        check_widgets_or_summary(page, problems)
+        check_launch_links(page, rel, problems)

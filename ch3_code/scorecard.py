@@ -1,0 +1,138 @@
+"""The scorecard: every experiment of the registry against the results the chapters recorded.
+
+Nothing is trained here. Each chapter's hidden check cell (``registry.check``) stores its
+measured values in its output under the MIME type ``application/vnd.ch3.results+json``; this
+module reads them from the committed notebooks in ``chapters/``, compares them with the
+registry's book values and tolerances, and adds the seed spread of
+``results/seed_spread.json`` (written by ``python -m ch3_code.reproduce``).
+
+    python -m ch3_code.scorecard          # the table in a terminal
+    python -m ch3_code.scorecard --page   # re-execute scorecard.ipynb (after the chapters ran)
+    scorecard.page()                      # the book's scorecard page (HTML)
+"""
+import json
+import sys
+from pathlib import Path
+
+from . import registry
+from .report import Table, recorded_results, rows_for
+
+ROOT = Path(__file__).resolve().parent.parent
+SPREAD_FILE = Path("results") / "seed_spread.json"
+
+
+def collect(root=ROOT):
+    """{id: (chapter, values)}: the recorded values, from the experiment's own chapter first."""
+    found = {}
+    for path in sorted(Path(root, "chapters").glob("*.ipynb")):
+        for exp_id, values in recorded_results(path).items():
+            if exp_id not in registry.ids():
+                continue
+            own = registry.get(exp_id).chapter == path.stem
+            if exp_id not in found or own:
+                found[exp_id] = (path.stem, values)
+    return found
+
+
+def load_spread(root=ROOT):
+    path = Path(root, SPREAD_FILE)
+    return json.loads(path.read_text(encoding="utf8")) if path.exists() else None
+
+
+def _spread_cell(spread):
+    experiments = (spread or {}).get("experiments", {})
+
+    def cell(row):
+        stats = experiments.get(row["id"], {}).get(row["key"])
+        if not stats or stats.get("mean") is None:
+            return "–"
+        d = row["digits"]
+        text = (f"{stats['mean']:.{d}f} ± {stats['sd']:.{d}f} "
+                f"({stats['min']:.{d}f} to {stats['max']:.{d}f}, {stats['count']} seeds)")
+        return text + (", book outside" if stats.get("book_outside") else "")
+    return cell
+
+
+def rows(root=ROOT):
+    recorded = collect(root)
+    out = []
+    for exp_id in registry.ids():
+        chapter, values = recorded.get(exp_id, (None, None))
+        out += rows_for(registry.get(exp_id), values, chapter)
+    return out, [i for i in registry.ids() if i not in recorded]
+
+
+def scorecard_table(root=ROOT):
+    """The whole scorecard as a Table (with chapter links and the seed-spread column)."""
+    found, missing = rows(root)
+    spread = load_spread(root)
+    extra = {"seed spread": _spread_cell(spread)} if spread else {}
+    return Table(found, chapter_links=True, extra=extra), missing, spread
+
+
+def _summary(table, missing, spread):
+    counts = {}
+    for row in table.rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    words = {"within": "within the tolerance", "outside": "outside it", "not rerun": "not rerun",
+             "shown": "shown without a check", "no result": "without a recorded result"}
+    lines = [f"Of the {len(table.rows)} quantities: " + ", ".join(
+        f"{counts[k]} {w}" for k, w in words.items() if counts.get(k)) + "."]
+    if missing:
+        lines.append("No recorded result yet (the chapter has not been run with "
+                     f"registry.check): {', '.join(missing)}.")
+    outside = [f"{i} {k}" for i, qs in (spread or {}).get("experiments", {}).items()
+               for k, stats in qs.items() if stats.get("book_outside")]
+    if outside:
+        lines.append("The book's value lies outside the range of the seeds for: "
+                     f"{', '.join(outside)}. A difference larger than what the seed does "
+                     "comes from something else: Python 3's shuffle, the float32 arithmetic, "
+                     "or the book's single run itself being at one end of its own spread.")
+    if spread:
+        lines.append(f"Seed spread: {spread.get('seeds')} seeds per experiment, run on "
+                     f"{spread.get('date')} on {spread.get('machine')} with ch3_code "
+                     f"{spread.get('package_version')}: `{spread.get('command', '')}`.")
+        capped = {k: v for k, v in (spread.get("settings") or {}).items() if v}
+        if capped:
+            lines.append("This seed spread is a quick trial, not the book's runs: "
+                         + ", ".join(f"{k} capped at {v:,}" for k, v in capped.items()) + ".")
+    else:
+        lines.append("No seed spread recorded yet: run `python -m ch3_code.reproduce --seeds 5`.")
+    return lines
+
+
+def page(root=ROOT):
+    """Display the scorecard (for the book's page): a summary, then the table."""
+    from IPython.display import HTML, Markdown, display
+    table, missing, spread = scorecard_table(root)
+    display(Markdown("\n\n".join(_summary(table, missing, spread))))
+    display(HTML(table._repr_html_()))
+
+
+def update_page(root=ROOT):
+    """Re-execute ``scorecard.ipynb`` in place, so its stored output shows the latest results."""
+    import nbformat
+    from nbclient import NotebookClient
+    path = Path(root, "scorecard.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(root)}}).execute()
+    nbformat.write(nb, path)
+    return path
+
+
+def main(argv=None):
+    argv = list(argv or [])
+    if "--page" in argv:
+        argv.remove("--page")
+        print(f"updated {update_page(Path(argv[0]) if argv else ROOT)}")
+        return 0
+    root = Path(argv[0]) if argv else ROOT
+    table, missing, spread = scorecard_table(root)
+    print(table)
+    print()
+    print("\n".join(_summary(table, missing, spread)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
