@@ -201,7 +201,7 @@ def _mark(ax, what, percent):
 def _book_points(what, quantity):
     """[(x or None, value, unit)] of the book for a number or a registry id (and quantity key)."""
     if not isinstance(what, str):
-        return [(None, float(what), "%")]
+        return [(None, float(what), "%", None)]
     from . import registry
     exp = registry.get(what)
     if quantity is not None:
@@ -212,7 +212,7 @@ def _book_points(what, quantity):
         chosen = series or [q for q in chosen if q.headline] or chosen[:1]
     if not chosen or any(q.book is None for q in chosen):
         raise ValueError(f"the book gives no number for {what} {quantity or ''}".strip())
-    return [(q.book_x, q.book, q.unit) for q in chosen]
+    return [(q.book_x, q.book, q.unit, q.key) for q in chosen]
 
 
 def mark_book(ax, what, quantity=None, x=None, percent=True, label="book", color=None):
@@ -229,11 +229,15 @@ def mark_book(ax, what, quantity=None, x=None, percent=True, label="book", color
     color = color or INK
     style = dict(color=color, linestyle="--", linewidth=1.3, zorder=3)
     artists = []
-    if len(points) > 1 and all(px is not None for px, _, _ in points):
-        ys = [v / (1 if percent or unit != "%" else 100) for _, v, unit in points]
-        artists += ax.plot([px for px, _, _ in points], ys, marker="s", mfc="none", **style)
+    if len(points) > 1 and all(px is not None for px, *_ in points):
+        # a curve over training-set sizes is joined up; separate values (say after epoch 0
+        # and after the last epoch) are markers only: no line the book never drew
+        curve = all(key and key.startswith("n_") for *_, key in points)
+        ys = [v / (1 if percent or unit != "%" else 100) for _, v, unit, _ in points]
+        line = style if curve else {**style, "linestyle": "none", "markersize": 8}
+        artists += ax.plot([px for px, *_ in points], ys, marker="s", mfc="none", **line)
     else:
-        for px, value, unit in points:
+        for px, value, unit, _ in points:
             value = value if percent or unit != "%" else value / 100
             if unit == "epoch":
                 artists.append(ax.axvline(value, **style))

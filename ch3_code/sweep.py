@@ -34,6 +34,7 @@ What is written by hand on top, because joblib does not do it:
 * Ctrl-C: a run that ``train()`` ends as "interrupted" stops the sweep too.
 """
 import os
+import textwrap
 from collections.abc import Mapping
 
 from tqdm.auto import tqdm
@@ -128,7 +129,9 @@ def _finished(result, i, configs, bar, verbose):
     bar.update(1)
     summary = getattr(result, "summary", None)
     if verbose and callable(summary):
-        tqdm.write(f"run {i + 1}/{len(configs)} ({_describe(configs[i])}): {summary()}")
+        # the summary on its own indented lines: a printed line stays within 88 characters
+        body = textwrap.fill(summary(), 88, initial_indent="    ", subsequent_indent="    ")
+        tqdm.write(f"run {i + 1}/{len(configs)} ({_describe(configs[i])}):\n{body}")
 
 
 def _describe(config, width=60):

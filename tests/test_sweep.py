@@ -79,9 +79,15 @@ def test_results_follow_configs_when_runs_finish_in_another_order():
 def test_one_bar_and_one_summary_line_per_run(capsys):
     histories = ch3_code.sweep(blob_run, CONFIGS[:2], n_jobs=2)
     out, err = capsys.readouterr()
-    lines = [line for line in out.splitlines() if line.startswith("run ")]
-    assert sorted(lines) == [f"run 1/2 (eta=0.5, seed=0): {histories[0].summary()}",
-                             f"run 2/2 (eta=0.5, seed=1): {histories[1].summary()}"]
+    # each run: a "run i/n (config):" line, then its summary, indented, in lines of <= 88
+    blocks = [block for block in out.split("run ")[1:]]
+    heads = sorted(block.splitlines()[0] for block in blocks)
+    assert heads == ["1/2 (eta=0.5, seed=0):", "2/2 (eta=0.5, seed=1):"]
+    bodies = {block.splitlines()[0]: " ".join(line.strip() for line in block.splitlines()[1:])
+              for block in blocks}
+    assert bodies["1/2 (eta=0.5, seed=0):"] == histories[0].summary()
+    assert bodies["2/2 (eta=0.5, seed=1):"] == histories[1].summary()
+    assert all(len(line) <= 88 for line in out.splitlines())
     assert "sweep" in err and "2/2" in err
     ch3_code.sweep(blob_run, CONFIGS[:2], n_jobs=1, progress=False, verbose=False)
     assert capsys.readouterr() == ("", "")

@@ -397,6 +397,7 @@ def test_training_run_progress_bar_and_knobs(browser, lab):
         bar = bars.first
         width = bar.evaluate("e => e.style.width")
         classes = bar.get_attribute("class") or ""
+        nb.cell(train).locator(".jp-Cell-outputArea").first.scroll_into_view_if_needed()
         nb.shot("training-done")
         if width not in ("100%", "100.0%"):
             problems.append(f"the progress bar ended at {width}, not 100%")
