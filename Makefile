@@ -77,8 +77,10 @@ book: $(STAMP) $(NPM_STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) chapters
 
+# the chapters, then the scorecard page, which reads the results they recorded
 execute: $(STAMP)
 	CH3_CHECK=strict $(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
+	$(BIN)/python -m ch3_code.scorecard --page
 
 ## Tests ----------------------------------------------------------------------------------------
 
@@ -93,7 +95,7 @@ test: browser-deps $(STAMP) $(NPM_STAMP)
 # 1. unit tests: ch3_code, the plot helpers, the committed notebooks and the book's files, and
 #    the lint (tests/test_lint.py). Needs only .venv: no npm, no Chromium, no notebook runs.
 test-unit: $(STAMP)
-	@tools/stage "unit tests" $(BIN)/python -m pytest tests -m "not browser and not lab"
+	@tools/stage "unit tests" $(BIN)/python -m pytest -n 2 tests -m "not browser and not lab"
 
 # ruff on the .py files and (through nbqa) on the notebooks, actionlint on the workflows; the
 # rules are in pyproject.toml. The unit stage runs the same checks (tests/test_lint.py).

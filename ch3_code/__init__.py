@@ -41,7 +41,7 @@ __all__ = [
 
 
 def __getattr__(name):
-    if name in ("plots", "report", "explore"):  # matplotlib and IPython only when needed
+    if name in ("plots", "report", "explore", "registry"):  # matplotlib and IPython only when needed
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'ch3_code' has no attribute {name!r}")

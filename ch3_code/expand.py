@@ -71,6 +71,8 @@ def _rotate_into(out, X, degrees):
         np.take(X, index, axis=1, out=tap, mode="clip")
         tap *= weight
         out += tap
+    # the four weights add up to 1 only up to rounding: keep pixels inside [0, 1]
+    np.clip(out, 0.0, 1.0, out=out)
 
 
 def _rotation_taps(degrees):

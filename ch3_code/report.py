@@ -18,6 +18,7 @@ book's intro page when the notebook runs under Jupyter Book.
 import json
 import math
 import os
+import textwrap
 from dataclasses import dataclass
 
 from IPython.display import Markdown, display
@@ -174,14 +175,15 @@ def check_results(results):
                          f"{', '.join(changed)}.")
         if missing:
             notes.append(f"{exp_id}: not measured in this run: {'; '.join(missing)}.")
-    display({RESULTS_MIME: {"version": 1, "results": record},
-             "text/plain": f"results recorded for the scorecard: {', '.join(record)}"}, raw=True)
+    recorded = textwrap.fill(f"results recorded for the scorecard: {', '.join(record)}", 88)
+    display({RESULTS_MIME: {"version": 1, "results": record}, "text/plain": recorded}, raw=True)
     if strict and failures:
         raise AssertionError("rerun drifted from the book:\n  " + "\n  ".join(failures))
-    for note in notes:
-        print("Note: " + note)
+    for note in notes:  # printed lines of at most 88 characters, as in the chapters
+        print(textwrap.fill("Note: " + note, 88, subsequent_indent="  "))
     if not notes:
-        print(f"All of the book's numbers for {', '.join(record)} are within the tolerance.")
+        print(textwrap.fill(f"All of the book's numbers for {', '.join(record)} are within "
+                            "the tolerance.", 88))
 
 
 def recorded_results(notebook):

@@ -85,3 +85,9 @@ def test_small_rotations_without_shifts():
         assert block.min() >= 0 and block.max() <= 1
         assert not np.allclose(block[:, 8:20, 8:20], centre)
         assert block.sum() == pytest.approx(X.sum(), rel=0.02)  # the ink stays in the frame
+
+
+def test_rotated_pixels_stay_inside_0_1():
+    training = load_mnist(progress=False).training[:200]
+    X_new, _ = expand_data((training.X, training.y), shifts=False, rotations=(-10, 7, 13))
+    assert X_new.min() >= 0.0 and X_new.max() <= 1.0

@@ -248,3 +248,10 @@ def test_notebook_bar_is_red_after_divergence(notebook_bars):
         NN2([6, 5, 3]).stochastic_gradient_descent(blobs(), None, 5, 10, 1e6, verbose=False)
     assert bars[0].bar.container.children[1].bar_style == "danger"
     assert "diverged in epoch 0" in handles[0].shown[-1]
+
+
+def test_divergence_advice_for_a_negative_momentum_names_momentum():
+    from ch3_code.divergence import advice
+    text = advice(eta=0.5, lmbda=0.0, n=1000, momentum=-1.5, regularization="L2")
+    assert "momentum" in text and "lower eta" not in text
+    assert "lower eta" in advice(eta=0.5, lmbda=0.0, n=1000, momentum=0.5, regularization="L2")

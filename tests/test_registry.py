@@ -181,17 +181,18 @@ def test_check_otherwise_explains_and_records(quiet, capsys):
                   lmbda=0.0)
     short = history(config=config, test_accuracy=[0.90, 0.93, 0.94])
     assert registry.check({"CE-30": short}) is None      # nothing printed as a cell result
-    out = capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())  # notes are wrapped at 88 characters
     assert "because you changed epochs from 30 to 3" in out and "Traceback" not in out
     (shown,) = quiet
     record = shown[report.RESULTS_MIME]["results"]["CE-30"]
     assert record["values"]["best_test"] == pytest.approx(94.0)
     assert record["config_differences"] == ["epochs from 30 to 3"]
     registry.check({"SVM": {100: 25.1}})
-    assert "not measured in this run: SVM validation accuracy, n = 200" in capsys.readouterr().out
+    assert "not measured in this run: SVM validation accuracy, n = 200" in \
+        " ".join(capsys.readouterr().out.split())
     same = history(config={**config, "epochs": 30}, test_accuracy=ramp(0.9, 0.94, 30))
     registry.check({"CE-30": same})
-    assert "the configuration is the book's" in capsys.readouterr().out
+    assert "the configuration is the book's" in " ".join(capsys.readouterr().out.split())
 
 
 def test_multi_run_configs_are_compared_run_by_run():
