@@ -20,12 +20,13 @@ the picture of the first setting.
 """
 
 import base64
+import html
 import io
 import numbers
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import display
+from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
 SLIDER_LAYOUT = {"width": "300px"}
@@ -72,12 +73,13 @@ class Explorer:
     kernel. ``values()`` is the current setting; ``redraw()`` draws it into ``output``.
     """
 
-    def __init__(self, draw, sliders, columns=2):
+    def __init__(self, draw, sliders, columns=2, alt=None):
         if not callable(draw):
             raise TypeError(f"draw must be a function that returns a figure, not {draw!r}")
         if not sliders:
             raise ValueError("sliders is empty: give at least one setting to explore")
         self.draw = draw
+        self.alt = alt
         self.controls = {name: control(name, spec) for name, spec in sliders.items()}
         self.output = widgets.Output()
         rows = -(-len(self.controls) // max(1, columns))  # controls per column, rounded up
@@ -107,9 +109,15 @@ class Explorer:
         """Draw the current setting into the output widget (a callback of every control)."""
         with self.output:
             self.output.clear_output(wait=True)
-            fig = self._figure(self.values())
-            display(fig)
-            plt.close(fig)
+            png = base64.b64encode(figure_png_of(self._figure(self.values()))).decode("ascii")
+            # an <img> with alt text (a bare figure would give the saved page an image that a
+            # screen reader cannot describe): the alt names the explorer's setting
+            display(HTML(f'<img alt="{html.escape(self.alt_text())}" '
+                         f'src="data:image/png;base64,{png}" style="max-width: 100%">'))
+
+    def alt_text(self):
+        setting = ", ".join(f"{k} = {v}" for k, v in self.values().items())
+        return f"{self.alt}: {setting}" if self.alt else f"the explorer's figure for {setting}"
 
     def describe(self):
         setting = ", ".join(f"{k}={v!r}" for k, v in self.values().items())
@@ -130,6 +138,10 @@ def figure_png_of(fig):
         plt.close(fig)
 
 
-def explorer(draw, sliders, columns=2):
-    """An :class:`Explorer` of ``draw`` over ``sliders`` (see the module docstring)."""
-    return Explorer(draw, sliders, columns=columns)
+def explorer(draw, sliders, columns=2, alt=None):
+    """An :class:`Explorer` of ``draw`` over ``sliders`` (see the module docstring).
+
+    ``alt`` describes the figure for readers who cannot see it; the current setting is
+    added to it.
+    """
+    return Explorer(draw, sliders, columns=columns, alt=alt)

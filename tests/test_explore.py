@@ -83,3 +83,12 @@ def test_bad_specs_name_the_setting(spec, error, match):
     with pytest.raises(error, match=match) as info:
         explore.explorer(lambda eta: plt.figure(), {"eta": spec})
     assert "'eta'" in str(info.value)
+
+
+def test_the_live_figure_is_an_image_with_alt_text_naming_the_setting(monkeypatch):
+    shown = []
+    monkeypatch.setattr(explore, "display", shown.append)
+    ex = explore.explorer(make_draw([]), {"w": (-2.0, 2.0, 0.1, 1.0)}, alt="a curve")
+    ex.controls["w"].value = -0.5
+    html_out = shown[-1].data
+    assert 'alt="a curve: w = -0.5"' in html_out and "data:image/png;base64," in html_out
