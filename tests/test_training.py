@@ -9,16 +9,10 @@ import ch3_code
 from ch3_code import NN2
 from ch3_code.arrays import one_hot
 
+from blobs import blobs  # tests/blobs.py
+
 pytestmark = pytest.mark.filterwarnings("error")
 QUIET = dict(progress=False, verbose=False)
-
-
-def blobs(m=200, n_in=6, n_out=3, seed=0, noise=1.0):
-    """A small classification problem: a Gaussian cloud around one centre per class."""
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(scale=2.0, size=(n_out, n_in))
-    labels = rng.integers(0, n_out, size=m)
-    return centres[labels] + noise * rng.normal(size=(m, n_in)), labels
 
 
 @pytest.fixture(scope="module")
