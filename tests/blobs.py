@@ -1,4 +1,5 @@
-"""A small synthetic classification problem shared by the training tests."""
+"""A small synthetic classification problem and the quiet training options, shared by the
+training tests."""
 import numpy as np
 
 
@@ -8,3 +9,6 @@ def blobs(m=200, n_in=6, n_out=3, seed=0, noise=1.0):
     centres = rng.normal(scale=2.0, size=(n_out, n_in))
     labels = rng.integers(0, n_out, size=m)
     return centres[labels] + noise * rng.normal(size=(m, n_in)), labels
+
+
+QUIET = dict(progress=False, verbose=False)  # no progress bar, no summary line

@@ -42,11 +42,6 @@ def no_local_copy(monkeypatch, tmp_path):
     return places.cache_dir()
 
 
-@pytest.fixture(scope="module")
-def mnist():
-    return load_mnist(progress=False)
-
-
 def gz(raw):
     return gzip.compress(raw, mtime=0)
 

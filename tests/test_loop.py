@@ -10,15 +10,9 @@ import ch3_code.progress
 import ch3_code.training
 from ch3_code import NN2, DivergenceWarning
 
-from blobs import blobs  # tests/blobs.py
+from blobs import QUIET, blobs  # tests/blobs.py
 
 pytestmark = pytest.mark.filterwarnings("error")
-QUIET = dict(progress=False, verbose=False)
-
-
-@pytest.fixture(scope="module")
-def mnist():
-    return ch3_code.load_mnist(progress=False)
 
 
 # ------------------------------------------------------------ epochs from 0, "validation"

@@ -9,15 +9,9 @@ import ch3_code
 from ch3_code import NN2
 from ch3_code.arrays import one_hot
 
-from blobs import blobs  # tests/blobs.py
+from blobs import QUIET, blobs  # tests/blobs.py
 
 pytestmark = pytest.mark.filterwarnings("error")
-QUIET = dict(progress=False, verbose=False)
-
-
-@pytest.fixture(scope="module")
-def mnist():
-    return ch3_code.load_mnist(progress=False)
 
 
 def test_one_full_batch_step_is_the_l2_update():
