@@ -13,13 +13,13 @@ generator, so the caller's data is never reordered or modified.
 """
 import math
 import os
-import sys
 import time
 import warnings
 
 import numpy as np
 
 from . import divergence
+from .arrays import caller_stacklevel
 from .divergence import DivergenceWarning
 from .history import History
 from .network import NN2
@@ -203,10 +203,7 @@ def _bar_reason(history, epochs):
 
 def _warn(message):
     """Warn with DivergenceWarning at the first caller outside ch3_code (the learner's line)."""
-    here, frame, level = os.path.dirname(os.path.abspath(__file__)), sys._getframe(0), 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, DivergenceWarning, stacklevel=level)
+    warnings.warn(message, DivergenceWarning, stacklevel=caller_stacklevel())
 
 
 def _make_step(net, n, lmbda, regularization, dropout, mu):
