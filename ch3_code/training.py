@@ -25,6 +25,7 @@ from .history import History
 from .network import NN2
 from .options import check_options, monitors_for
 from .progress import EpochBar
+from .sweep import WORKER_ENV
 
 __all__ = ["DivergenceWarning", "train"]
 
@@ -64,7 +65,7 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
                         "stochastic_gradient_descent method")
     check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momentum,
                   early_stopping, eta_patience, eta_divisor, eta_floor, allow_unstable_momentum)
-    if os.environ.get("CH3_SWEEP_WORKER") == "1":
+    if os.environ.get(WORKER_ENV) == "1":
         progress = verbose = False  # the sweep shows one bar and prints each run's summary
     X, labels = net.data_arrays(training_data, "training_data")
     if X.shape[0] == 0:
