@@ -13,6 +13,7 @@ gives a numpy scalar), except softmax, which normalises along the last axis (one
 per row). They keep the float dtype they are given: float32 in, float32 out (the network
 trains in float32 by default); integers and Python numbers are computed in float64.
 """
+import functools
 import inspect
 
 import numpy as np
@@ -20,6 +21,8 @@ import numpy as np
 
 def _float(z):
     """z as a float array: a float dtype is kept, anything else becomes float64."""
+    if type(z) is np.ndarray and z.dtype.kind == "f":  # the common case, without a copy
+        return z
     z = np.asarray(z)
     return z if z.dtype.kind == "f" else z.astype(np.float64)
 
@@ -29,6 +32,7 @@ def _result(out):
     return out[()] if out.ndim == 0 else out
 
 
+@functools.lru_cache(maxsize=None)  # once per dtype: it runs on every mini-batch
 def _z_min(dtype):
     """The most negative z for which e^{-z} is still a finite number of ``dtype``.
 

@@ -23,6 +23,7 @@ must be whole numbers (not text, not True/False).
 import os
 import sys
 import warnings
+import weakref
 
 import numpy as np
 
@@ -79,15 +80,39 @@ def _inputs(X, name, dtype):
     return X
 
 
+# Read-only arrays whose values passed _check_values: (id of the array that owns the memory,
+# data address, shape, strides) -> a weak reference to the owner. MNIST's cached splits are
+# read-only, so evaluating the 10,000 test images again (every epoch, or net.accuracy(test)
+# in a loop) skips a second look at 7.8 million values (6 ms, a third of the evaluation).
+_CHECKED = {}
+
+
+def _owner(X):
+    while isinstance(X.base, np.ndarray):
+        X = X.base
+    return X
+
+
+def _range(X):
+    """(smallest, largest) value of X: two passes over the data, no allocation."""
+    return float(X.min()), float(X.max())
+
+
 def _check_values(X, name):
     """Refuse NaN and infinity (naming the first bad row); warn for raw 0-255 pixels.
 
     Two reductions (min and max) look at every value without allocating; only when one
-    of them is not finite is the first bad row searched for.
+    of them is not finite is the first bad row searched for. A read-only array that
+    passed once is not looked at again (``_CHECKED``); a writeable one is checked each time.
     """
     if X.size == 0:
         return
-    low, high = float(X.min()), float(X.max())
+    owner = _owner(X)
+    key = (id(owner), X.__array_interface__["data"][0], X.shape, X.strides)
+    known = _CHECKED.get(key)
+    if known is not None and known() is owner and not owner.flags.writeable:
+        return
+    low, high = _range(X)
     if not (np.isfinite(low) and np.isfinite(high)):
         bad_rows = np.flatnonzero(~np.isfinite(X).all(axis=1))
         if bad_rows.size:  # (min/max of huge finite values cannot overflow, but be exact)
@@ -100,6 +125,9 @@ def _check_values(X, name):
         warnings.warn(f"{name}: inputs range from {low:g} to {high:g}; MNIST pixels should lie "
                       "in [0, 1]. If these are raw 0-255 pixel values, divide them by 255",
                       UserWarning, stacklevel=caller_stacklevel())
+        return
+    if not owner.flags.writeable:
+        _CHECKED[key] = weakref.ref(owner, lambda _, key=key: _CHECKED.pop(key, None))
 
 
 def _labels(labels, n, n_out, name):

@@ -69,6 +69,33 @@ def test_non_finite_inputs_in_seed_pairs_are_refused():
         as_arrays(pairs, 4, 3, name="training_data")
 
 
+def test_a_writeable_array_is_checked_again_on_every_call():
+    """The skip for read-only arrays must not let NaN written after a first check through."""
+    X, y = _data(n=8)
+    as_arrays((X, y), 4, 3, name="test_data")
+    X[6, 1] = np.nan
+    with pytest.raises(ValueError, match="test_data: row 6 of the inputs holds nan"):
+        as_arrays((X, y), 4, 3, name="test_data")
+
+
+def test_a_read_only_array_is_looked_at_once_and_a_new_one_again(monkeypatch):
+    """MNIST's splits are read-only: evaluating them each epoch skips the min/max pass."""
+    from ch3_code import arrays
+    scans = []
+    real_range = arrays._range
+    monkeypatch.setattr(arrays, "_range", lambda X: scans.append(X.shape) or real_range(X))
+    X, y = _data(n=8, dtype=np.float32)
+    X.flags.writeable = False
+    for _ in range(3):
+        as_arrays((X, y), 4, 3)
+    assert len(scans) == 1
+    as_arrays((X[:5], y[:5]), 4, 3)      # another part of the same memory: checked
+    X2, y2 = _data(n=8, dtype=np.float32, seed=1)
+    as_arrays((X2, y2), 4, 3)            # writeable: checked every time
+    as_arrays((X2, y2), 4, 3)
+    assert len(scans) == 4
+
+
 def test_huge_finite_inputs_are_not_mistaken_for_infinity():
     X, y = _data(n=3, dtype=np.float32)
     X[:] = -np.finfo(np.float32).max  # the sum would overflow; min and max do not
