@@ -125,6 +125,28 @@ def _version():
         return "unknown"
 
 
+def _machine():
+    """The processor, its BLAS kernel, the OS and Python: float32 sums round differently from
+    one BLAS kernel to another (OpenBLAS picks one per processor), so the same seed can end a
+    few hundredths of a point apart on two machines."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf8") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info
+                        if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    try:
+        from threadpoolctl import threadpool_info
+        kernels = sorted({f"{i.get('internal_api')} {i.get('architecture')}"
+                          for i in threadpool_info() if i.get("user_api") == "blas"})
+    except Exception:  # threadpoolctl missing or unable to inspect the libraries
+        kernels = []
+    blas = f", BLAS {' / '.join(kernels)}" if kernels else ""
+    return (f"{cpu} ({platform.machine()}), {os.cpu_count()} CPUs{blas}, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m ch3_code.reproduce", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -157,8 +179,7 @@ def main(argv=None):
     if old.get("settings", settings) != settings or old.get("seeds") != args.seeds:
         old = {}  # results made with other settings are not mixed with these
     record = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
-                         f"{platform.release()}, Python {platform.python_version()}",
+              "machine": _machine(),
               "package_version": _version(), "seeds": args.seeds, "settings": settings,
               "command": "python -m ch3_code.reproduce " + " ".join(argv or sys.argv[1:]),
               "experiments": {**old.get("experiments", {}), **found}}

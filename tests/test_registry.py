@@ -322,3 +322,15 @@ def test_check_glues_every_measured_value(monkeypatch):
                                            test_accuracy=ramp(0.9, 0.9533, 30))})
     assert glued == {"overfit_50k_best_test": "95.33%", "overfit_50k_best_train": "97.86%",
                      "overfit_50k_gap": "2.53"}
+
+
+def test_the_seed_spread_names_the_processor_and_its_blas_kernel():
+    """Float32 results depend on the BLAS kernel: the record must say which one ran."""
+    from threadpoolctl import threadpool_info
+
+    from ch3_code.reproduce import _machine
+    machine = _machine()
+    assert "CPUs" in machine and "Python" in machine
+    for lib in threadpool_info():
+        if lib.get("user_api") == "blas" and lib.get("architecture"):
+            assert lib["architecture"] in machine
