@@ -224,7 +224,7 @@ def _hint(place):
 def _read(path, kind, hint=None):
     """The verified array in ``path``, parsed once per process (and again if the file changes).
 
-    Images become float32 ``(n, 784)`` in [0, 1], labels int64 ``(n,)``. The array kept is
+    Images become float32 ``(n, 784)`` in [0, 1], labels int64 ``(n,)``. The array kept
     lies on an immutable bytes buffer and only views of it are returned, so neither the
     views nor their base can be made writable.
     """
