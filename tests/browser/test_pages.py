@@ -317,7 +317,9 @@ def test_page(rel, server, browser):
                     if overflow > 2:
                         problems.append(f"at {width} px the page scrolls sideways by "
                                         f"{overflow} px")
-                page.screenshot(path=str(SHOTS / f"{name}.{width}.{scheme}.png"), full_page=True)
+                # a full-page shot of a long chapter can take over 30 s (the default) on a busy machine
+                page.screenshot(path=str(SHOTS / f"{name}.{width}.{scheme}.png"), full_page=True,
+                                timeout=180_000)
             finally:
                 context.close()
             problems += [f"{p} (at {width} px, {scheme})" if width != WIDTHS[0] else p
