@@ -34,9 +34,49 @@ def collect(root=ROOT):
     return found
 
 
-def load_spread(root=ROOT):
-    path = Path(root, SPREAD_FILE)
-    return json.loads(path.read_text(encoding="utf8")) if path.exists() else None
+def load_spread(root=None):
+    """The stored seed spread (a dict), or None if there is no ``results/seed_spread.json``.
+
+    With ``root=None`` the file is looked for where a reader's notebook runs: the parent
+    folder (a chapter runs in ``chapters/``), the current folder, then the checkout the
+    package was installed from.
+    """
+    tops = [root] if root is not None else [Path(".."), Path("."), ROOT]
+    for top in tops:
+        path = Path(top, SPREAD_FILE)
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf8"))
+    return None
+
+
+def describe_spread(exp_id, key, this_run=None, root=None):
+    """A few lines on one quantity's seed spread, e.g. ("CE-30", "best_test").
+
+    ``this_run`` is the value the page itself measured (same units as the file); it is
+    printed beside the stored value of the registry's seed.
+    """
+    stored = load_spread(root) or {}
+    s = stored.get("experiments", {}).get(exp_id, {}).get(key)
+    if not s:
+        return (f"no seed spread for {exp_id}: `python -m ch3_code.reproduce --only {exp_id}` "
+                f"writes {SPREAD_FILE.as_posix()}")
+    experiment = registry.get(exp_id)
+    q = experiment.quantity(key)
+    u = q.unit or ""
+    points = " points" if u == "%" else ""
+    capped = {k: v for k, v in stored.get("settings", {}).items() if v}
+    lines = [f"{SPREAD_FILE.as_posix()} (python -m ch3_code.reproduce, {stored['date'][:10]}, "
+             f"{capped or 'the book settings'}):",
+             f"{exp_id}'s {q.label} ({u or 'value'}) with seeds 1 to {s['count']}: "
+             + " ".join(f"{v:.2f}" for v in s["values"]),
+             f"  from {s['min']:.2f}{u} to {s['max']:.2f}{u}: a range of "
+             f"{s['max'] - s['min']:.2f}{points}, mean {s['mean']:.2f}{u}, "
+             f"sd {s['sd']:.2f}{points}"]
+    seed = experiment.seed
+    if this_run is not None and seed is not None and 1 <= seed <= len(s["values"]):
+        lines.append(f"  seed {seed} (the registry's): {s['values'][seed - 1]:.2f}{u} in the "
+                     f"file, {this_run:.2f}{u} in this page's run")
+    return "\n".join(lines)
 
 
 def _spread_cell(spread):

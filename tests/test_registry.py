@@ -285,6 +285,28 @@ def test_scorecard_shows_the_seed_spread(tmp_path, capsys):
     assert "outside the range of the seeds for: CE-30 best_test" in capsys.readouterr().out
 
 
+def test_a_chapter_finds_the_seed_spread_from_chapters_and_describes_it(tmp_path, monkeypatch):
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "results").mkdir()
+    spread = {"date": "2026-12-02T06:41", "settings": {"epochs": None, "n": None},
+              "experiments": {"CE-30": {"best_test": reproduce.spread(
+                  [95.67, 95.46, 95.64], 95.49)}}}
+    (tmp_path / "results" / "seed_spread.json").write_text(json.dumps(spread))
+    monkeypatch.chdir(tmp_path / "chapters")  # where a chapter's kernel runs
+    monkeypatch.setattr(scorecard, "ROOT", tmp_path / "elsewhere")
+    text = scorecard.describe_spread("CE-30", "best_test", this_run=95.71)
+    assert text.splitlines()[1:] == [
+        "CE-30's best test accuracy (%) with seeds 1 to 3: 95.67 95.46 95.64",
+        "  from 95.46% to 95.67%: a range of 0.21 points, mean 95.59%, sd 0.11 points",
+        "  seed 3 (the registry's): 95.64% in the file, 95.71% in this page's run"]
+    assert "the book settings" in text.splitlines()[0]
+    (tmp_path / "other" / "deeper").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "other" / "deeper")  # no results/ here or above: none found
+    assert scorecard.load_spread() is None
+    assert "python -m ch3_code.reproduce --only CE-30" in scorecard.describe_spread(
+        "CE-30", "best_test")
+
+
 def neuron(cost, w, b, eta=0.15, epochs=300):
     """The chapter's one-neuron demo (x = 1, y = 0), written out step by step."""
     outputs = []
