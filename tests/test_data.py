@@ -180,6 +180,24 @@ def test_memoised_arrays_cannot_be_made_writable(mnist):
     assert np.array_equal(load_mnist().test.X[0], before)
 
 
+
+def test_parsing_the_images_makes_no_second_full_copy(tmp_path):
+    """The memoised images are the converted array itself, not a copy of it (issue 14: the
+    copy to an immutable bytes object took a monitored 50k run's peak memory to 447 MB)."""
+    import tracemalloc
+    path = tmp_path / "t10k-images-idx3-ubyte.gz"   # a fresh path: parsed here, not memoised
+    path.symlink_to(REPO_DATA / path.name)
+    tracemalloc.start()
+    try:
+        images = ch3_code.data._read(path, "images")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        ch3_code.data._MEMO.pop(path.resolve(), None)
+    final = images.nbytes                            # 31.4 MB of float32 pixels
+    assert peak < 1.5 * final, f"peak {peak / 1e6:.0f} MB for {final / 1e6:.0f} MB of images"
+
+
 # --- where the files come from ----------------------------------------------------------------
 
 def test_search_order(monkeypatch, tmp_path):
