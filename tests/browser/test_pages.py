@@ -253,6 +253,24 @@ WIDE_BLOCKS_JS = """(slack) => {
     return out;
 }"""
 
+OUTPUT_BLOCKS_JS = """() => [...document.querySelectorAll("article div.cell_output pre")]
+    .filter(pre => pre.checkVisibility())
+    .map(pre => [pre.textContent, getComputedStyle(pre).whiteSpace])"""
+COLUMNS_RE = re.compile(r"\S {2,}\S.* {2,}\S")
+
+
+def wrapped_tables(page, width):
+    """Printed tables (every line of three or more in columns) must not wrap on a phone."""
+    out = []
+    for text, white_space in page.evaluate(OUTPUT_BLOCKS_JS):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if len(lines) >= 3 and all(COLUMNS_RE.search(line) for line in lines) \
+                and white_space != "pre":
+            out.append(f"at {width} px a printed table wraps its lines (white-space: "
+                       f"{white_space}): {lines[0][:60]!r}")
+    return out
+
+
 IMAGES_ALT_JS = """() => [...document.querySelectorAll("article img")]
     .filter(img => img.checkVisibility())
     .map(img => [img.getAttribute("src") || "", (img.getAttribute("alt") || "").trim()])"""
@@ -317,6 +335,7 @@ def test_page(rel, server, browser):
                     if overflow > 2:
                         problems.append(f"at {width} px the page scrolls sideways by "
                                         f"{overflow} px")
+                    problems += wrapped_tables(page, width)
                 # a full-page shot of a long chapter can take over 30 s (the default) on a busy machine
                 page.screenshot(path=str(SHOTS / f"{name}.{width}.{scheme}.png"), full_page=True,
                                 timeout=180_000)
