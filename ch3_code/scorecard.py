@@ -49,6 +49,12 @@ def load_spread(root=None):
     return None
 
 
+def spread_of(exp_id, key, root=None):
+    """The stored seed statistics of one quantity (mean, sd, min, max, count, values), or None."""
+    stored = load_spread(root) or {}
+    return stored.get("experiments", {}).get(exp_id, {}).get(key)
+
+
 def describe_spread(exp_id, key, this_run=None, root=None):
     """A few lines on one quantity's seed spread, e.g. ("CE-30", "best_test").
 
@@ -56,7 +62,7 @@ def describe_spread(exp_id, key, this_run=None, root=None):
     printed beside the stored value of the registry's seed.
     """
     stored = load_spread(root) or {}
-    s = stored.get("experiments", {}).get(exp_id, {}).get(key)
+    s = spread_of(exp_id, key, root)
     if not s:
         return (f"no seed spread for {exp_id}: `python -m ch3_code.reproduce --only {exp_id}` "
                 f"writes {SPREAD_FILE.as_posix()}")
