@@ -49,9 +49,12 @@ def load_spread(root=None):
     return None
 
 
-def spread_of(exp_id, key, root=None):
-    """The stored seed statistics of one quantity (mean, sd, min, max, count, values), or None."""
-    stored = load_spread(root) or {}
+def spread_of(exp_id, key, root=None, stored=None):
+    """The stored seed statistics of one quantity (mean, sd, min, max, count, values), or None.
+
+    ``stored``: a spread already loaded with ``load_spread`` (else the file is read).
+    """
+    stored = (load_spread(root) if stored is None else stored) or {}
     return stored.get("experiments", {}).get(exp_id, {}).get(key)
 
 
@@ -62,7 +65,7 @@ def describe_spread(exp_id, key, this_run=None, root=None):
     printed beside the stored value of the registry's seed.
     """
     stored = load_spread(root) or {}
-    s = spread_of(exp_id, key, root)
+    s = spread_of(exp_id, key, stored=stored)
     if not s:
         return (f"no seed spread for {exp_id}: `python -m ch3_code.reproduce --only {exp_id}` "
                 f"writes {SPREAD_FILE.as_posix()}")
