@@ -50,6 +50,10 @@ REQUIRED = os.environ.get("CH3_BROWSER_TEST", "") == "required"
 WIDTHS = (1280, 390)
 # A code or output block may be wider than its column by this many characters at 1280 px
 SLACK_CHARS = 4
+# Playwright's default wait is 30 s; a long chapter page, loaded two at a time (make test runs
+# this stage with pytest -n 2) on a busy 2-core CI machine, has needed more (CI, stop 22:
+# networkidle on chapter 6 timed out). Every wait of this file gets this much instead.
+PAGE_TIMEOUT_MS = 120_000
 # The summary line that training prints at the end of a run (History.summary()), e.g.
 # "30 epochs, 9.1 s: best test accuracy 95.42% (epoch 27), final 95.31%": the evidence of a
 # training run on a chapter page without widgets.
@@ -165,7 +169,8 @@ def wait_for_mathjax(page):
         return 0, 0, []
     try:
         page.wait_for_function(
-            "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20000)
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+            timeout=PAGE_TIMEOUT_MS)
     except Exception:  # noqa: BLE001 - reported as a problem of the page
         return n_math, 0, ["MathJax did not load"]
     page.evaluate("() => MathJax.startup.promise")
@@ -184,7 +189,7 @@ def check_widgets_or_summary(page, problems):
             page.wait_for_function(
                 "n => document.querySelectorAll('.jupyter-widgets').length >= n"
                 " || document.body.innerText.includes('Error displaying widget')",
-                arg=views, timeout=20000)
+                arg=views, timeout=PAGE_TIMEOUT_MS)
         except Exception:  # noqa: BLE001 - what was found is reported below
             pass
         if page.locator(".jupyter-widgets").count() == 0:
@@ -319,6 +324,7 @@ def test_page(rel, server, browser):
         for scheme in ("light", "dark"):
             context = browser.new_context(viewport={"width": width, "height": 900},
                                           color_scheme=scheme)
+            context.set_default_timeout(PAGE_TIMEOUT_MS)
             visit = PageVisit(context)
             page = visit.page
             try:
