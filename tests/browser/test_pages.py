@@ -29,6 +29,7 @@ import functools
 import os
 import re
 import threading
+import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
@@ -52,7 +53,7 @@ WIDTHS = (1280, 390)
 SLACK_CHARS = 4
 # Playwright's default wait is 30 s; a long chapter page, loaded two at a time (make test runs
 # this stage with pytest -n 2) on a busy 2-core CI machine, has needed more (CI, stop 22:
-# networkidle on chapter 6 timed out). Every wait of this file gets this much instead.
+# a wait on chapter 6 timed out). Every wait of this file gets this much instead.
 PAGE_TIMEOUT_MS = 120_000
 # The summary line that training prints at the end of a run (History.summary()), e.g.
 # "30 epochs, 9.1 s: best test accuracy 95.42% (epoch 27), final 95.31%": the evidence of a
@@ -122,6 +123,10 @@ class PageVisit:
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
         self.page.on("response", self._response)
+        self.pending, self.last_activity = {}, time.monotonic()  # see wait_until_quiet
+        self.page.on("request", self._started)
+        self.page.on("requestfinished", self._ended)
+        self.page.on("requestfailed", self._ended)
 
     def _route(self, route):
         url = route.request.url
@@ -129,6 +134,32 @@ class PageVisit:
             return route.continue_()
         self.blocked.append(url)
         return route.abort()
+
+    def _started(self, request):
+        self.pending[request] = request.url
+        self.last_activity = time.monotonic()
+
+    def _ended(self, request):
+        self.pending.pop(request, None)
+        self.last_activity = time.monotonic()
+
+    def wait_until_quiet(self, idle_seconds=0.5, timeout_seconds=PAGE_TIMEOUT_MS / 1000):
+        """Wait until no request of the page is pending and none started for idle_seconds.
+
+        Playwright's own wait_for_load_state("networkidle") is what this replaces: with every
+        request routed through page.route it sometimes never fired on a loaded machine (two
+        pages at a time, CI at stop 22, and locally with nothing pending), and Playwright's
+        documentation discourages it. Here the page's own request events decide.
+        """
+        start = time.monotonic()
+        while True:
+            self.page.wait_for_timeout(100)  # lets Playwright deliver the request events
+            now = time.monotonic()
+            if not self.pending and now - self.last_activity >= idle_seconds:
+                return
+            if now - start > timeout_seconds:
+                raise AssertionError(f"the network did not go quiet in {timeout_seconds:.0f} s; "
+                                     f"requests pending: {sorted(self.pending.values())[:10]}")
 
     def _response(self, response):
         if response.status >= 400:
@@ -330,7 +361,7 @@ def test_page(rel, server, browser):
             try:
                 response = page.goto(server + rel, wait_until="load")
                 assert response is not None and response.ok, f"HTTP {response and response.status}"
-                page.wait_for_load_state("networkidle")
+                visit.wait_until_quiet()
                 broken = wait_for_images(page)
                 n_math, containers, errors = wait_for_mathjax(page)
                 if width == WIDTHS[0] and scheme == "light":
