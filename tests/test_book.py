@@ -213,6 +213,9 @@ def test_runtime_line_is_rewritten_from_the_recorded_times():
     source = nb.cells[0].source
     assert "about 2 minutes" in source and "110 s measured by `make execute`" in source
     assert "typed" not in source and source.endswith("\n\nMore.") and "Intro." in source
+    for seconds, words in ((20, "under a minute"), (65, "about a minute"),
+                           (129, "about 2 minutes"), (151, "about 3 minutes")):
+        assert f"**Runtime:** {words} top" in execute_notebooks.runtime_sentence(seconds)
     nb.cells[0].source = "# T\n\nno runtime line"
     assert not execute_notebooks.write_runtime_line(nb)
 
@@ -220,7 +223,8 @@ def test_runtime_line_is_rewritten_from_the_recorded_times():
 def test_book_runtimes_are_computed_not_typed():
     import book_ext
 
-    assert book_ext.minutes(59) == "under 1 min" and book_ext.minutes(61) == "about 2 min"
+    assert book_ext.minutes(40) == "under 1 min" and book_ext.minutes(65) == "about 1 min"
+    assert book_ext.minutes(129) == "about 2 min" and book_ext.minutes(560) == "about 9 min"
     intro = (ROOT / "intro.md").read_text(encoding="utf8")
     rows = [line for line in intro.splitlines() if line.startswith("| [")]
     assert rows and all("{nb-runtime}`chapters/" in row for row in rows)

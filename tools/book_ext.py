@@ -23,7 +23,6 @@
 
 import html
 import json
-import math
 import re
 import shutil
 from pathlib import Path
@@ -86,7 +85,8 @@ def copy_vendor(app, exception):
 ## 2. runtimes ----------------------------------------------------------------------------------
 
 def minutes(seconds):
-    return "under 1 min" if seconds < 60 else f"about {math.ceil(seconds / 60)} min"
+    """Seconds to the nearest minute, as each chapter's runtime line rounds them."""
+    return "under 1 min" if seconds < 45 else f"about {max(1, round(seconds / 60))} min"
 
 
 def nb_runtime_role(name, rawtext, text, lineno, inliner, options=None, content=None):

@@ -20,7 +20,6 @@ Usage: python tools/execute_notebooks.py [NOTEBOOK ...]     (default: chapters/*
 
 import argparse
 import html
-import math
 import os
 import re
 import sys
@@ -86,7 +85,10 @@ def final_progress_text(nb):
 
 
 def runtime_sentence(seconds):
-    rounded = "under a minute" if seconds < 60 else f"about {math.ceil(seconds / 60)} minutes"
+    """The runtime paragraph: seconds rounded to the nearest minute (65 s: about a minute)."""
+    minutes = max(1, round(seconds / 60))
+    rounded = ("under a minute" if seconds < 45 else "about a minute" if minutes == 1
+               else f"about {minutes} minutes")
     return (f"**Runtime:** {rounded} top to bottom on a {os.cpu_count()}-core machine "
             f"({seconds:.0f} s measured by `make execute`).")
 
