@@ -85,8 +85,13 @@ def copy_vendor(app, exception):
 ## 2. runtimes ----------------------------------------------------------------------------------
 
 def minutes(seconds):
-    """Seconds to the nearest minute, as each chapter's runtime line rounds them."""
-    return "under 1 min" if seconds < 45 else f"about {max(1, round(seconds / 60))} min"
+    """Seconds to the nearest minute, as each chapter's runtime line rounds them.
+
+    A no-break space keeps "2 min" together: the intro's narrow Runtime column may break
+    after "about" (on a phone) but never between the number and its unit.
+    """
+    return ("under 1\u00a0min" if seconds < 45
+            else f"about {max(1, round(seconds / 60))}\u00a0min")
 
 
 def nb_runtime_role(name, rawtext, text, lineno, inliner, options=None, content=None):

@@ -307,6 +307,22 @@ def wrapped_tables(page, width):
     return out
 
 
+# Text tables (no math, no code) of up to three columns: the intro's chapter map, say. Wider
+# data tables (book vs this run) scroll sideways inside their box on a phone, as they should.
+PROSE_TABLES_JS = """() => [...document.querySelectorAll("article table")]
+    .filter(t => t.rows.length && t.rows[0].cells.length <= 3
+                 && !t.querySelector("mjx-container, code, .math"))
+    .map(t => [t.offsetWidth - t.parentElement.clientWidth,
+               t.rows[0].innerText.replace(/\\s+/g, " ").trim()])"""
+
+
+def cut_tables(page, width):
+    """A text table of up to three columns must fit the phone's width, not hide a column's end."""
+    return [f"at {width} px a text table is {extra} px wider than the page and cuts its last "
+            f"column: {header[:60]!r}" for extra, header in page.evaluate(PROSE_TABLES_JS)
+            if extra > 1]
+
+
 IMAGES_ALT_JS = """() => [...document.querySelectorAll("article img")]
     .filter(img => img.checkVisibility())
     .map(img => [img.getAttribute("src") || "", (img.getAttribute("alt") || "").trim()])"""
@@ -372,7 +388,7 @@ def test_page(rel, server, browser):
                     if overflow > 2:
                         problems.append(f"at {width} px the page scrolls sideways by "
                                         f"{overflow} px")
-                    problems += wrapped_tables(page, width)
+                    problems += wrapped_tables(page, width) + cut_tables(page, width)
                 # a full-page shot of a long chapter can take over 30 s (the default) on a busy machine
                 page.screenshot(path=str(SHOTS / f"{name}.{width}.{scheme}.png"), full_page=True,
                                 timeout=180_000)
