@@ -31,7 +31,7 @@ import nbformat
 from docutils import nodes
 from sphinx.errors import ExtensionError
 
-from execute_notebooks import recorded_runtime, widget_text
+from execute_notebooks import recorded_runtime, whole_minutes, widget_text
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "tests" / "browser" / "node_modules"
@@ -85,13 +85,13 @@ def copy_vendor(app, exception):
 ## 2. runtimes ----------------------------------------------------------------------------------
 
 def minutes(seconds):
-    """Seconds to the nearest minute, as each chapter's runtime line rounds them.
+    """Seconds to the nearest minute (execute_notebooks.whole_minutes), for the intro's table.
 
     A no-break space keeps "2 min" together: the intro's narrow Runtime column may break
     after "about" (on a phone) but never between the number and its unit.
     """
-    return ("under 1\u00a0min" if seconds < 45
-            else f"about {max(1, round(seconds / 60))}\u00a0min")
+    n = whole_minutes(seconds)
+    return "under 1\u00a0min" if n == 0 else f"about {n}\u00a0min"
 
 
 def nb_runtime_role(name, rawtext, text, lineno, inliner, options=None, content=None):

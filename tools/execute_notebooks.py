@@ -84,10 +84,18 @@ def final_progress_text(nb):
                     data["text/plain"] = text
 
 
+def whole_minutes(seconds):
+    """A runtime to the nearest minute (65 s: 1), or 0 for under 45 s ("under a minute").
+
+    The chapters' runtime lines and the intro's table (book_ext.minutes) both round this way.
+    """
+    return 0 if seconds < 45 else max(1, round(seconds / 60))
+
+
 def runtime_sentence(seconds):
-    """The runtime paragraph: seconds rounded to the nearest minute (65 s: about a minute)."""
-    minutes = max(1, round(seconds / 60))
-    rounded = ("under a minute" if seconds < 45 else "about a minute" if minutes == 1
+    """The runtime paragraph, with the seconds rounded by whole_minutes."""
+    minutes = whole_minutes(seconds)
+    rounded = ("under a minute" if minutes == 0 else "about a minute" if minutes == 1
                else f"about {minutes} minutes")
     return (f"**Runtime:** {rounded} top to bottom on a {os.cpu_count()}-core machine "
             f"({seconds:.0f} s measured by `make execute`).")
