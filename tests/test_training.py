@@ -163,9 +163,34 @@ def test_interrupted_run_returns_its_history(monkeypatch):
         return backprop(*args, **kwargs)
     monkeypatch.setattr(net, "gradient", interrupt_in_epoch_three)
     with pytest.raises(KeyboardInterrupt, match="interrupted in epoch 2"):
-        net.stochastic_gradient_descent(data, data, 10, 10, 0.5, monitoring=True, **QUIET)
+        net.stochastic_gradient_descent(data, data, 10, 10, 0.5, monitoring=True, fused=False,
+                                        **QUIET)
     h = net.last_history
     assert h.status == "interrupted" and h["epoch"] == [0, 1] and len(h["train_cost"]) == 2
+
+
+def test_interrupt_during_a_compiled_epoch_puts_back_the_last_completed_weights(monkeypatch):
+    """Ctrl-C reaches Python when a compiled epoch returns: the half-copied weights go back."""
+    from ch3_code import fused
+    data = blobs()
+    net = NN2([6, 5, 3])
+    kept = {}
+    epoch = fused.FusedEpoch.__call__
+
+    def interrupt_in_epoch_three(self, order, eta):
+        kept.setdefault(len(net.last_history["epoch"]),
+                        [w.copy() for w in net.weights + net.biases])
+        if len(net.last_history["epoch"]) == 2:
+            net.biases[1] += 1.0  # what an epoch cut short may leave behind
+            raise KeyboardInterrupt
+        return epoch(self, order, eta)
+    monkeypatch.setattr(fused.FusedEpoch, "__call__", interrupt_in_epoch_three)
+    with pytest.raises(KeyboardInterrupt, match="interrupted in epoch 2"):
+        net.stochastic_gradient_descent(data, data, 10, 10, 0.5, monitoring=True, **QUIET)
+    h = net.last_history
+    assert h.status == "interrupted" and h["epoch"] == [0, 1] and h.config["fused"]
+    for now, after_epoch_1 in zip(net.weights + net.biases, kept[2]):
+        np.testing.assert_array_equal(now, after_epoch_1)
 
 
 def test_diverging_run_stops_warns_and_returns_its_history():

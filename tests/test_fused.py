@@ -1,0 +1,147 @@
+"""The compiled epoch (ch3_code.fused) against NumPy's step (training._make_step).
+
+Each test trains the same network twice from the same seed, once each way, on data with
+zeros in it (the compiled epoch skips zero inputs), in float64, and asks for the same
+weights: a wrong sign, a missing f'(z), a decay applied after the step instead of before,
+a batch remainder dropped or an example updated with weights of the same batch would each
+move the weights by far more than rounding.
+"""
+import numpy as np
+import pytest
+
+import ch3_code
+from ch3_code import NN2, fused
+from tests.blobs import QUIET, blobs
+
+pytestmark = pytest.mark.skipif(fused.numba is None, reason="numba is not installed")
+
+
+def sparse_blobs(m=203, n_in=12, n_out=4, seed=0):
+    """blobs with about half of the inputs set to exactly 0, and 203 rows (not a multiple
+    of the batch sizes below, so the last mini-batch is short)."""
+    X, y = blobs(m, n_in, n_out, seed)
+    X[np.random.default_rng(seed + 1).random(X.shape) < 0.5] = 0.0
+    return X, y
+
+
+def both_ways(sizes=(12, 7, 4), epochs=3, batch_size=10, eta=0.3, net_kwargs=None, **options):
+    """The final weights and biases trained with fused=False and with fused=True."""
+    data = sparse_blobs(n_in=sizes[0], n_out=sizes[-1])
+    out = []
+    for way in (False, True):
+        net = NN2(list(sizes), rand_seed=4, dtype="float64", **(net_kwargs or {}))
+        h = net.stochastic_gradient_descent(data, data, epochs, batch_size, eta, fused=way,
+                                            monitoring=True, **options, **QUIET)
+        assert h.config["fused"] is way and h.status == "completed"
+        out.append((net.weights + net.biases, h))
+    return out
+
+
+def assert_same_run(runs):
+    (p_numpy, h_numpy), (p_fused, h_fused) = runs
+    for a, b in zip(p_numpy, p_fused):
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h_fused["train_cost"], h_numpy["train_cost"], rtol=1e-10)
+
+
+@pytest.mark.parametrize("net_kwargs", [
+    {},                                                             # sigmoid + cross-entropy
+    {"cost": "quadratic"},                                          # delta has sigma'(z)
+    {"cost": "log-likelihood"},                                     # softmax output
+    {"activation": "tanh", "cost": "quadratic", "output_activation": "tanh"},
+    {"activation": "relu", "cost": "quadratic", "output_activation": "linear"},
+    {"activation": "relu", "cost": "log-likelihood"},
+], ids=["sigmoid-ce", "quadratic", "softmax-ll", "tanh-quadratic", "relu-linear", "relu-ll"])
+def test_every_activation_and_cost_gives_numpys_run(net_kwargs):
+    eta = 0.05 if net_kwargs.get("output_activation") == "linear" else 0.3
+    assert_same_run(both_ways(net_kwargs=net_kwargs, eta=eta))
+
+
+@pytest.mark.parametrize("options", [
+    dict(lmbda=5.0),                                   # weight decay before the step
+    dict(lmbda=2.0, regularization="L1"),
+    dict(momentum=0.6),
+    dict(momentum=0.6, lmbda=5.0),                     # L2 joins the gradient
+    dict(momentum=0.6, lmbda=2.0, regularization="L1"),
+], ids=["L2", "L1", "momentum", "momentum-L2", "momentum-L1"])
+def test_regularisation_and_momentum_give_numpys_run(options):
+    assert_same_run(both_ways(**options))
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 64, 500])   # 500: one batch of all 203 rows
+def test_every_batch_size_gives_numpys_run(batch_size):
+    assert_same_run(both_ways(batch_size=batch_size, lmbda=1.0))
+
+
+def test_wider_networks_and_float32_agree_to_rounding():
+    assert_same_run(both_ways(sizes=(12, 33, 5)))
+    data = sparse_blobs()
+    nets = [NN2([12, 7, 4], rand_seed=4) for _ in range(2)]
+    for net, way in zip(nets, (False, True)):
+        net.stochastic_gradient_descent(data, None, 2, 10, 0.3, fused=way, **QUIET)
+    for a, b in zip(nets[0].weights, nets[1].weights):
+        assert b.dtype == np.float32
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5)
+
+
+def test_sparse_rows_are_the_nonzero_entries():
+    X = sparse_blobs()[0].astype(np.float32)
+    indptr, indices, values = fused.sparse_rows(X)
+    rows, cols = np.nonzero(X)
+    np.testing.assert_array_equal(np.diff(indptr), np.bincount(rows, minlength=len(X)))
+    np.testing.assert_array_equal(indices, cols)
+    np.testing.assert_array_equal(values, X[rows, cols])
+
+
+def test_the_callers_data_is_not_changed():
+    X, y = sparse_blobs()
+    X0, y0 = X.copy(), y.copy()
+    NN2([12, 7, 4]).stochastic_gradient_descent((X, y), None, 2, 10, 0.3, fused=True, **QUIET)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+
+
+def test_default_picks_the_compiled_epoch_only_where_it_is_faster_and_valid():
+    data = sparse_blobs()
+
+    def used(sizes=(12, 7, 4), batch_size=10, **options):
+        h = NN2(list(sizes)).stochastic_gradient_descent(data, None, 1, batch_size, 0.3,
+                                                         **options, **QUIET)
+        return h.config["fused"]
+    assert used()
+    assert not used(batch_size=100)                  # BLAS is faster for large batches
+    assert not used(sizes=(12, 7, 7, 4))             # two hidden layers
+    assert not used(dropout=0.5)
+    assert not used(fused=False)
+
+
+@pytest.mark.parametrize("sizes, options, why", [
+    ((12, 7, 7, 4), {}, "2 hidden layers"),
+    ((12, 7, 4), {"dropout": 0.5}, "dropout needs the NumPy step"),
+])
+def test_fused_true_says_why_it_cannot_be_used(sizes, options, why):
+    with pytest.raises(ValueError, match=f"fused=True: .*{why}.*fused=None or False"):
+        NN2(list(sizes)).stochastic_gradient_descent(sparse_blobs(), None, 1, 10, 0.3,
+                                                     fused=True, **options, **QUIET)
+    with pytest.raises(ValueError, match="fused='yes' is not allowed"):
+        NN2([12, 7, 4]).stochastic_gradient_descent(sparse_blobs(), None, 1, 10, 0.3,
+                                                    fused="yes", **QUIET)
+
+
+def test_without_numba_the_default_falls_back_and_fused_true_says_so(monkeypatch):
+    monkeypatch.setattr(fused, "numba", None)
+    data = sparse_blobs()
+    h = NN2([12, 7, 4]).stochastic_gradient_descent(data, None, 1, 10, 0.3, **QUIET)
+    assert h.config["fused"] is False
+    with pytest.raises(ValueError, match="numba is not installed"):
+        NN2([12, 7, 4]).stochastic_gradient_descent(data, None, 1, 10, 0.3, fused=True,
+                                                    **QUIET)
+
+
+def test_a_diverging_compiled_run_is_detected():
+    X, y = sparse_blobs()
+    net = NN2([12, 7, 4], cost="quadratic", output_activation="linear", activation="relu")
+    with pytest.warns(ch3_code.DivergenceWarning, match="diverged in epoch"):
+        h = net.stochastic_gradient_descent((X * 50, y), None, 20, 10, 5.0, fused=True,
+                                            **QUIET)
+    assert h.status == "diverged" and h.config["fused"]
