@@ -45,7 +45,9 @@ add("CE-100", "Cross-entropy, 100 hidden neurons", "01_cross_entropy", CE_SECTIO
     also_in=("03_regularization",))
 add("QUAD-30", "Quadratic cost, 30 hidden neurons (the book's chapter 1)", "01_cross_entropy",
     CE_SECTION, dict(cost="quadratic", eta=3.0, seed=3),
-    [best_test(95.42, "chapter 3 text, quoting chapter 1")])
+    [best_test(95.42, "chapter 3 text, quoting chapter 1", tol=0.8,
+               reason="one run is one draw: seeds 0-7 here give 94.69-95.53 (and seed 2 sticks "
+                      "at 84.4); seed 3 gives 94.82-95.04 as rounding changes")])
 add("QUAD-100", "Quadratic cost, 100 hidden neurons (the book's chapter 1)", "01_cross_entropy",
     CE_SECTION, dict(layer_sizes=[784, 100, 10], cost="quadratic", eta=3.0, seed=3),
     [best_test(96.59, "chapter 3 text, quoting chapter 1")])
@@ -262,7 +264,9 @@ add("ETA", "Learning rates 0.025, 0.25, 2.5: the training cost", "05_hyperparame
         Q("eta_2.5_min", "η = 2.5: lowest training cost", lambda r: cost_of(2.5)(r).min(), 0.72,
           FIGURE, 0.15, unit="", reason="the extremes of an oscillating curve vary most"),
         Q("eta_2.5_max", "η = 2.5: highest training cost", lambda r: cost_of(2.5)(r).max(), 1.14,
-          FIGURE, 0.15, unit="", reason="the extremes of an oscillating curve vary most"),
+          FIGURE, 0.25, unit="",
+          reason="the extremes of an oscillating curve vary most: seeds 0-7 here peak at "
+                 "0.93-1.28"),
     ], result="{eta: History with train_cost}",
     runs={eta: dict(eta=eta) for eta in (0.025, 0.25, 2.5)})
 add("HYPER-BAD", "A bad first choice: η = 10, λ = 1000", "05_hyperparameters", HYPER,
