@@ -21,7 +21,6 @@ import numpy as np
 from . import divergence
 from .arrays import caller_stacklevel
 from .divergence import DivergenceWarning
-from .fused import FusedEpoch, unsupported
 from .history import History
 from .network import NN2
 from .options import check_options, monitors_for
@@ -100,9 +99,8 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
     net.last_history = history
     global last_history
     last_history = history
-    run_epoch = _make_epoch(net, X, Y, labels, batch_size, n, lmbda, regularization, dropout,
-                            momentum, fused)
-    history.config["fused"] = isinstance(run_epoch, FusedEpoch)
+    run_epoch, history.config["fused"] = _make_epoch(net, X, Y, labels, batch_size, n, lmbda,
+                                                     regularization, dropout, momentum, fused)
     watch = divergence.Watch(net, X, labels)
     best, since_best, since_change, eta0, best_params = -math.inf, 0, 0, eta, None
     completed = _copy_params(net)  # the weights after the last completed epoch
@@ -218,23 +216,29 @@ def _warn(message):
 
 
 def _make_epoch(net, X, Y, labels, batch_size, n, lmbda, regularization, dropout, mu, fused):
-    """Return epoch(order, eta): one pass over the mini-batches of the rows X[order]."""
+    """Return (epoch, compiled): epoch(order, eta) is one pass over the mini-batches of X[order].
+
+    ``ch3_code.fused`` (and with it Numba) is imported only by a run that may use it.
+    """
     if fused not in (None, True, False):
         raise ValueError(f"fused={fused!r} is not allowed: None (compiled when possible), "
                          "True or False")
-    why_not = fused is not False and unsupported(net, dropout)
-    if fused and why_not:
-        raise ValueError(f"fused=True: this run cannot use the compiled epoch: {why_not}; "
-                         "pass fused=None or False for NumPy's step")
     step = _make_step(net, n, lmbda, regularization, dropout, mu)
-    if fused or (fused is None and not why_not and batch_size <= AUTO_FUSED_MAX_BATCH):
-        return FusedEpoch(net, X, labels, batch_size, n, lmbda, regularization, mu)
+    if fused is True or (fused is None and batch_size <= AUTO_FUSED_MAX_BATCH):
+        from . import fused as compiled
+        why_not = compiled.unsupported(net, dropout)
+        if fused and why_not:
+            raise ValueError(f"fused=True: this run cannot use the compiled epoch: {why_not}; "
+                             "pass fused=None or False for NumPy's step")
+        if not why_not:
+            return compiled.FusedEpoch(net, X, labels, batch_size, n, lmbda, regularization,
+                                       mu), True
 
     def epoch(order, eta):
         for k in range(0, n, batch_size):
             idx = order[k:k + batch_size]
             step(X[idx], Y[idx], eta)  # one gather per batch
-    return epoch
+    return epoch, False
 
 
 def _make_step(net, n, lmbda, regularization, dropout, mu):
