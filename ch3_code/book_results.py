@@ -259,8 +259,8 @@ add("ETA", "Learning rates 0.025, 0.25, 2.5: the training cost", "05_hyperparame
         Q("eta_2.5_rises", "η = 2.5: epochs at which the cost rose (by more than 0.01)",
           lambda r: rises(cost_of(2.5)(r), 0.01), None, FIGURE, band=(3, 29), unit="", digits=0,
           book_text="oscillates",
-          reason="oscillates: it rises at 3 or more epochs (seed 1: 12 to 15, as float32 "
-                 "rounds on the processor; the cost falls for its first 2 to 5 epochs)"),
+          reason="oscillates: it rises at 3 or more epochs (seed 1: 12 to 15, with the cost "
+                 "falling for its first 0 to 5 epochs, as the engine and processor round)"),
         Q("eta_2.5_min", "η = 2.5: lowest training cost", lambda r: cost_of(2.5)(r).min(), 0.72,
           FIGURE, 0.15, unit="", reason="the extremes of an oscillating curve vary most"),
         Q("eta_2.5_max", "η = 2.5: highest training cost", lambda r: cost_of(2.5)(r).max(), 1.14,

@@ -29,7 +29,8 @@ that the weights of one pixel are contiguous in memory, and copied back into
 ``net.weights[0]`` at its end. ``tests/test_fused.py`` checks that this gives the
 same weights as the NumPy step, for every cost, activation, regulariser, momentum
 and batch size it supports. Numba caches the compiled code on disk
-(``__pycache__``): the first run on a machine compiles for a few seconds per dtype.
+(``__pycache__``): the first run on a machine compiles for a few seconds per dtype,
+when the run starts, before its first epoch is timed.
 """
 import numpy as np
 
@@ -100,6 +101,9 @@ class FusedEpoch:
         self.v2 = np.zeros_like(net.weights[1]) if mu else np.zeros((0, 0), dtype)
         self.vb1 = np.zeros(net.layer_sizes[1], dtype) if mu else np.zeros(0, dtype)
         self.vb2 = np.zeros(net.layer_sizes[2], dtype) if mu else np.zeros(0, dtype)
+        # compile now (or load from Numba's disk cache), on an empty epoch: the first
+        # epoch's time in the History is then training only, as for NumPy's step
+        self(np.empty(0, dtype=np.int64), 0.0)
 
     def __call__(self, order, eta):
         net = self.net

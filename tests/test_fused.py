@@ -6,6 +6,9 @@ weights: a wrong sign, a missing f'(z), a decay applied after the step instead o
 a batch remainder dropped or an example updated with weights of the same batch would each
 move the weights by far more than rounding.
 """
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -145,3 +148,24 @@ def test_a_diverging_compiled_run_is_detected():
         h = net.stochastic_gradient_descent((X * 50, y), None, 20, 10, 5.0, fused=True,
                                             **QUIET)
     assert h.status == "diverged" and h.config["fused"]
+
+
+def test_compilation_happens_before_the_first_epoch_is_timed():
+    # In a fresh process (nothing compiled yet in memory), building the epoch compiles it,
+    # so the first real epoch finds its signature ready and History's epoch 0 time is
+    # training only. Without the warm-up the first call would add the signature.
+    code = """if True:
+        import numpy as np
+        from ch3_code import NN2, fused
+        X = np.zeros((30, 12), np.float32); X[:, :3] = 1.0
+        labels = np.arange(30) % 4
+        net = NN2([12, 7, 4], dtype="float32")
+        epoch = fused.FusedEpoch(net, X, labels, 10, 30, 0.0, "L2", 0.0)
+        ready = list(fused._epoch.signatures)
+        epoch(np.random.default_rng(0).permutation(30), 0.3)
+        assert ready and list(fused._epoch.signatures) == ready, (ready, fused._epoch.signatures)
+        print("ok")
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
