@@ -65,20 +65,20 @@ def unsupported(net, dropout):
 
 
 def sparse_rows(X):
-    """The non-zero entries of the rows of X: (indptr, indices, values), as in CSR.
+    """Where the non-zero entries of the rows of X are: (indptr, indices), as in CSR.
 
-    Row r's entries are indices[indptr[r]:indptr[r + 1]] (their columns) and values[...].
-    The column numbers are int16 when they fit (MNIST's 784 do): 15 MB for the 7.5 million
-    non-zero pixels of the training set, beside 30 MB of values.
+    Row r's non-zero entries are in the columns indices[indptr[r]:indptr[r + 1]]. The
+    column numbers are int16 when they fit (MNIST's 784 do): 15 MB for the 7.5 million
+    non-zero pixels of the training set. The values themselves are read from X, whose
+    row is in the cache by then: a copy of them would add 30 MB and gain no speed.
     """
     indptr = np.zeros(X.shape[0] + 1, dtype=np.int64)
     _count_nonzero(X, indptr[1:])
     np.cumsum(indptr, out=indptr)
     index_type = np.int16 if X.shape[1] <= np.iinfo(np.int16).max else np.int32
     indices = np.empty(indptr[-1], dtype=index_type)
-    values = np.empty(indptr[-1], dtype=X.dtype)
-    _fill_sparse(X, indptr, indices, values)
-    return indptr, indices, values
+    _fill_sparse(X, indptr, indices)
+    return indptr, indices
 
 
 class FusedEpoch:
@@ -90,7 +90,8 @@ class FusedEpoch:
 
     def __init__(self, net, X, labels, batch_size, n, lmbda, regularization, mu):
         self.net, self.labels = net, np.ascontiguousarray(labels, dtype=np.int64)
-        self.sparse = sparse_rows(X)
+        self.X = np.ascontiguousarray(X)    # no copy for the training data of a run
+        self.sparse = sparse_rows(self.X)
         self.batch_size, self.mu = int(batch_size), float(mu)
         self.reg = 0 if not lmbda else 2 if regularization == "L1" else 1
         self.c = float(lmbda) / n           # the lmbda / n of every regularisation term
@@ -109,7 +110,7 @@ class FusedEpoch:
         net = self.net
         w1t = np.ascontiguousarray(net.weights[0].T)   # a copy, pixel-major
         w2, b1, b2 = net.weights[1], net.biases[0].reshape(-1), net.biases[1].reshape(-1)
-        _epoch(w1t, b1, w2, b2, *self.sparse, self.labels, np.ascontiguousarray(order),
+        _epoch(w1t, b1, w2, b2, self.X, *self.sparse, self.labels, np.ascontiguousarray(order),
                self.batch_size, float(eta), self.reg, self.c, self.mu, *self.codes,
                self.v1t, self.vb1, self.v2, self.vb2)
         net.weights[0][...] = w1t.T
@@ -133,12 +134,12 @@ def _count_nonzero(X, counts):
 
 
 @_jit
-def _fill_sparse(X, indptr, indices, values):
+def _fill_sparse(X, indptr, indices):
     for r in range(X.shape[0]):
         p = indptr[r]
         for k in range(X.shape[1]):
             if X[r, k] != 0:
-                indices[p], values[p] = k, X[r, k]
+                indices[p] = k
                 p += 1
 
 
@@ -167,7 +168,7 @@ def _f_prime_from_output(a, code, one):
 
 
 @_jit
-def _epoch(w1t, b1, w2, b2, indptr, indices, values, labels, order, m, eta, reg, c, mu,
+def _epoch(w1t, b1, w2, b2, X, indptr, indices, labels, order, m, eta, reg, c, mu,
            hidden, output, quadratic, v1t, vb1, v2, vb2):
     n_in, h = w1t.shape
     n_out = w2.shape[0]
@@ -184,7 +185,8 @@ def _epoch(w1t, b1, w2, b2, indptr, indices, values, labels, order, m, eta, reg,
             for j in range(h):
                 a1[i, j] = b1[j]
             for p in range(indptr[r], indptr[r + 1]):
-                k, v = indices[p], values[p]
+                k = indices[p]
+                v = X[r, k]
                 for j in range(h):
                     a1[i, j] += v * w1t[k, j]
             for j in range(h):
@@ -219,7 +221,7 @@ def _epoch(w1t, b1, w2, b2, indptr, indices, values, labels, order, m, eta, reg,
                     s += d2[i, o] * w2[o, j]
                 d1[i, j] = s * _f_prime_from_output(a1[i, j], hidden, one)
         if mu:
-            _momentum_step(w1t, b1, w2, b2, indptr, indices, values, order[start:start + mb],
+            _momentum_step(w1t, b1, w2, b2, X, indptr, indices, order[start:start + mb],
                            a1, d1, d2, eta * c, reg, mu, v1t, vb1, v2, vb2)
             continue
         if reg == 1:                       # L2: w -> (1 - eta lmbda / n) w
@@ -239,13 +241,14 @@ def _epoch(w1t, b1, w2, b2, indptr, indices, values, labels, order, m, eta, reg,
                 b1[j] -= d1[i, j]
             r = order[start + i]
             for p in range(indptr[r], indptr[r + 1]):
-                k, v = indices[p], values[p]
+                k = indices[p]
+                v = X[r, k]
                 for j in range(h):
                     w1t[k, j] -= v * d1[i, j]
 
 
 @_jit
-def _momentum_step(w1t, b1, w2, b2, indptr, indices, values, rows, a1, d1, d2, eta_c, reg,
+def _momentum_step(w1t, b1, w2, b2, X, indptr, indices, rows, a1, d1, d2, eta_c, reg,
                    mu, v1t, vb1, v2, vb2):
     """v -> mu v - eta (grad C + regulariser), w -> w + v, for every weight and bias."""
     g, mu = w1t.dtype.type(eta_c), w1t.dtype.type(mu)
@@ -274,7 +277,8 @@ def _momentum_step(w1t, b1, w2, b2, indptr, indices, values, rows, a1, d1, d2, e
             vb1[j] -= d1[i, j]
         r = rows[i]
         for p in range(indptr[r], indptr[r + 1]):
-            k, v = indices[p], values[p]
+            k = indices[p]
+            v = X[r, k]
             for j in range(h):
                 v1t[k, j] -= v * d1[i, j]
     w1t += v1t

@@ -128,3 +128,16 @@ def test_builtin_costs_and_aliases():
     for name, cls in COSTS.items():
         assert get_cost(name) is cls and get_cost(cls) is cls and get_cost(cls()) is cls
     assert get_cost(" Cross_Entropy ") is CrossEntropyCost and get_cost("mse") is QuadraticCost
+
+
+@pytest.mark.parametrize("dtype, rel", [(np.float64, 1e-12), (np.float32, 1e-5)])
+def test_cross_entropy_from_z_with_and_without_the_outputs(dtype, rel):
+    # the fast form reads ln(1 + e^-|z|) off a = sigma(z); the other computes it from z;
+    # both must give the exact sum of softplus(z) - y z, far into saturation (|z| = 40)
+    z = np.linspace(-40, 40, 2001).reshape(-1, 3)[:, :2].astype(dtype)
+    y = np.eye(2)[np.arange(len(z)) % 2].astype(dtype)
+    z64 = z.astype(np.float64)
+    exact = float(np.sum(np.logaddexp(0, z64) - y * z64))
+    a = ch3_code.SigmoidActivation.fn(z)
+    for outputs in (a, None):
+        assert ch3_code.CrossEntropyCost.from_z(z, outputs, y) == pytest.approx(exact, rel=rel)
