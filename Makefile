@@ -2,7 +2,7 @@
 #
 #   make book     create .venv if missing, install, render the book into _build/html from the
 #                 committed, executed notebooks (no execution: about a minute after the install)
-#   make execute  re-execute the chapter notebooks in place, for commit (about 15 minutes)
+#   make execute  re-execute the chapter notebooks in place, for commit (about 5 minutes on 2 cores)
 #   make book EXECUTE=1   both: execute, then render
 #   make test     everything CI checks (see "test" below)
 #   make lab      open the notebooks in JupyterLab

@@ -69,8 +69,9 @@ def sparse_rows(X):
 
     Row r's non-zero entries are in the columns indices[indptr[r]:indptr[r + 1]]. The
     column numbers are int16 when they fit (MNIST's 784 do): 15 MB for the 7.5 million
-    non-zero pixels of the training set. The values themselves are read from X, whose
-    row is in the cache by then: a copy of them would add 30 MB and gain no speed.
+    non-zero pixels of the training set. The values themselves are read from X: a packed
+    copy of them would add 30 MB to gain nothing on balance (an MNIST epoch of [784, 30,
+    10], side by side: 10% faster without L2, 7% slower with lmbda = 5).
     """
     indptr = np.zeros(X.shape[0] + 1, dtype=np.int64)
     _count_nonzero(X, indptr[1:])
