@@ -29,9 +29,7 @@ dependency to every reader's environment.
 import os
 from pathlib import Path
 
-import requests
 from tqdm.auto import tqdm
-from urllib3.exceptions import ReadTimeoutError
 
 from .idx import MNISTDataError, verify
 from .places import cache_error
@@ -91,6 +89,16 @@ def check_mirrors(mirrors):
     return mirrors
 
 
+def _requests():
+    """The ``requests`` module, imported on the first download rather than with ch3_code.
+
+    Importing it (with urllib3 and ssl) adds 14 MB to every process, and most runs read
+    MNIST from the repository's copy or the cache and never download anything.
+    """
+    import requests
+    return requests
+
+
 def fetch(filename, sha256, dest_dir, *, mirrors=None, progress=True, timeout=None):
     """Download ``filename`` into ``dest_dir`` from the first mirror that serves a good copy.
 
@@ -99,6 +107,7 @@ def fetch(filename, sha256, dest_dir, *, mirrors=None, progress=True, timeout=No
     path of the verified file; raises :class:`DownloadError` listing every URL tried and why
     it failed, and :class:`MNISTCacheError` if ``dest_dir`` cannot be written.
     """
+    requests = _requests()
     mirrors = check_mirrors(mirrors)
     timeout = TIMEOUT if timeout is None else timeout
     dest = Path(dest_dir) / filename
@@ -151,6 +160,8 @@ def _download_verified(url, dest, sha256, progress, timeout):
 
 
 def _stream(url, out, label, progress, timeout):
+    requests = _requests()
+    from urllib3.exceptions import ReadTimeoutError
     with requests.get(url, stream=True, timeout=timeout) as response:
         response.raise_for_status()
         total = int(response.headers.get("Content-Length", 0)) or None
@@ -169,6 +180,7 @@ def _stream(url, out, label, progress, timeout):
 
 def _reason(err, timeout=TIMEOUT):
     """A one-line explanation of why a mirror failed."""
+    requests = _requests()
     connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
     if isinstance(err, requests.HTTPError):
         return f"HTTP {err.response.status_code} {err.response.reason}"
