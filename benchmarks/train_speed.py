@@ -23,6 +23,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -180,23 +181,28 @@ def interleaved_medians(fns, repeats):
     return {name: statistics.median(t) for name, t in times.items()}
 
 
-def peak_memory_mb(epochs=2):
+def peak_memory_mb(epochs=2, fused=None, cold=False):
     """Max RSS of a child process that loads MNIST and trains a fully monitored 50k run.
 
     Also the part of its final RSS that is file-backed (the pages of shared libraries,
     LLVM's for Numba above all), which every process on the machine shares: (peak, shared).
+    ``fused`` is passed to the run (None: the default, the compiled epoch); ``cold`` gives
+    the child an empty Numba cache, as on a machine's first run, where Numba compiles.
     """
     code = ("import resource, ch3_code\n"
             "tr, va, te = ch3_code.load_mnist(progress=False)\n"
             "net = ch3_code.NN2([784, 30, 10])\n"
             f"net.stochastic_gradient_descent(tr, te, {epochs}, 10, 0.5, monitoring=True, "
-            "evaluation_data=va, progress=False, verbose=False)\n"
+            f"evaluation_data=va, fused={fused}, progress=False, verbose=False)\n"
             "kb = {l.split(':')[0]: int(l.split()[1]) for l in open('/proc/self/smaps_rollup')\n"
             "      if l.split(':')[0] in ('Rss', 'Anonymous')}\n"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, kb['Rss'] - kb['Anonymous'])\n")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=ROOT, env=env)
+    with tempfile.TemporaryDirectory() as empty_cache:
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        if cold:
+            env["NUMBA_CACHE_DIR"] = empty_cache
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, cwd=ROOT, env=env)
     peak, shared = out.stdout.split()[-2:]
     return int(peak) / 1024, int(shared) / 1024
 
@@ -205,8 +211,9 @@ def sweep_line(epochs):
     """The 4-run sweep row, measured by benchmarks/sweep_speed.py."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from sweep_speed import measure_sweep
-    r = measure_sweep(n_runs=4, epochs=epochs, n_jobs=2)
-    return (f"| 4 runs x {epochs} epochs, one after another / through `sweep` (n_jobs=2) | "
+    r = measure_sweep(n_runs=4, epochs=epochs, n_jobs=2, repeats=3)
+    return (f"| 4 runs x {epochs} epochs, one after another / through `sweep` (n_jobs=2), "
+            "medians of 3 alternations | "
             f"{r['sequential_seconds']:.0f} s / {r['parallel_seconds']:.0f} s | "
             f"{r['speedup']:.2f}x faster in parallel (target >= 1.6x) |")
 
@@ -217,7 +224,10 @@ def main():
     parser.add_argument("--sweep-epochs", type=int, default=30, help="0 skips the sweep row")
     args = parser.parse_args()
     r = args.repeats
-    peak, shared = peak_memory_mb()  # first: a child forked from a big parent would report the parent's size
+    # first: a child forked from a big parent would report the parent's size
+    peak, shared = peak_memory_mb()
+    peak_cold, _ = peak_memory_mb(cold=True)
+    peak_numpy, shared_numpy = peak_memory_mb(fused=False)
     training, _, test = ch3_code.load_mnist(progress=False)
     X32, labels = training.X, training.y
     X64 = X32.astype(np.float64)
@@ -276,6 +286,10 @@ def main():
     print(f"| peak memory (max RSS), fully monitored 50k run (train, validation, test) | "
           f"{peak:.0f} MB | target < 400 MB; {shared:.0f} MB of it are shared libraries' pages "
           "(file-backed, one copy for all processes) |")
+    print(f"| the same, first run on a machine (Numba compiles: empty cache) | {peak_cold:.0f} MB | "
+          f"{peak_cold - peak:.0f} MB more, once |")
+    print(f"| the same with NumPy's step (`fused=False`, no Numba) | {peak_numpy:.0f} MB | "
+          f"{shared_numpy:.0f} MB of it file-backed |")
     if args.sweep_epochs:
         print(sweep_line(args.sweep_epochs))
 
