@@ -120,8 +120,8 @@ def test_float_pixels_are_the_bytes_over_255_read_a_chunk_at_a_time():
 
 
 def test_import_does_not_load_the_download_libraries():
-    """requests (with urllib3 and ssl) is imported on the first download only: 14 MB less
-    in every process that reads MNIST from a copy on disk."""
+    """requests (with urllib3 and ssl) is imported on the first download only: about 5 MB
+    less in every process that reads MNIST from a copy on disk."""
     code = "import sys, ch3_code; print(sorted({'requests', 'urllib3'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
