@@ -232,14 +232,13 @@ def _read(path, kind, hint=None):
     key, version = path.resolve(), (stat.st_size, stat.st_mtime_ns)
     if key not in _MEMO or _MEMO[key][0] != version:
         try:
-            array = read_idx(path, kind, SHA256[path.name.removesuffix(".gz")],
-                             np.float32 if kind == "images" else np.uint8)
+            raw = read_idx(path, kind, SHA256[path.name.removesuffix(".gz")])
         except MNISTDataError as err:
             if hint is None:
                 raise
             raise MNISTDataError(err.path, err.problem, hint) from None
-        if kind == "labels":
-            array = array.astype(np.int64)
+        array = (np.divide(raw, np.float32(255), dtype=np.float32) if kind == "images"
+                 else raw.astype(np.int64))
         # kept behind a read-only buffer: numpy refuses to make any array on it writable, even
         # split.X.base (an array that owns its memory could be switched back to writable).
         # No copy is made: copying the 188 MB of training images to a bytes object raised the

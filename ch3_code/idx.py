@@ -52,61 +52,21 @@ class MNISTDataError(ValueError):
         super().__init__(f"{path}: {problem}. {hint}")
 
 
-def read_idx(path, kind, sha256=None, dtype=np.uint8):
+def read_idx(path, kind, sha256=None):
     """Read a gzip-compressed IDX file of MNIST ``kind`` ("images" or "labels").
 
-    Returns a read-only array of shape ``(n, 784)`` for images, ``(n,)`` for labels: the
-    bytes as ``uint8``, or with a float ``dtype`` the pixels divided by 255 in that dtype
-    (np.divide(pixels, dtype(255)), the same values as dividing the uint8 array). If
-    ``sha256`` is given, the decompressed content must have that digest. Raises
+    Returns a read-only ``uint8`` array of shape ``(n, 784)`` for images, ``(n,)`` for labels.
+    If ``sha256`` is given, the decompressed content must have that digest. Raises
     :class:`MNISTDataError` on any problem, so a damaged file is never half-loaded.
-
-    The file is decompressed, hashed and converted a megabyte at a time into the one
-    array returned: holding the whole decompressed file as well (47 MB for the training
-    images), and the float copy made from it, left about 18 MB behind in the process's
-    heap for good.
     """
     path = Path(path)
+    raw = _gunzip(path)
     magic, item_shape = _LAYOUT[kind]
     ndim = 1 + len(item_shape)
     header_size = 4 + 4 * ndim
-    item_size = int(np.prod(item_shape))
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:     # a missing file raises FileNotFoundError, as it is
-        try:
-            with gzip.GzipFile(fileobj=file) as content:
-                header = content.read(header_size)
-                if len(header) < header_size:
-                    raise MNISTDataError(path, f"truncated header ({len(header)} bytes, "
-                                               f"expected {header_size})")
-                digest.update(header)
-                n = _check_header(path, kind, header, magic, ndim, item_shape)
-                data = np.empty(n * item_size, dtype)
-                held = _read_body(content, data, digest)
-                if held < data.size:
-                    raise MNISTDataError(path, f"truncated: header says {n} {kind} but the "
-                                               f"file holds {held // item_size}")
-                extra = _count_rest(content)
-                if extra:
-                    raise MNISTDataError(path, f"{extra} unexpected bytes after the {n} "
-                                               f"{kind}")
-        except (OSError, EOFError, zlib.error) as err:
-            raise MNISTDataError(path, f"not a readable gzip file ({err})") from None
-    if kind == "labels" and n and data.max() > 9:
-        raise MNISTDataError(path, f"labels outside 0-9 (found {int(data.max())})")
-    if sha256 is not None and digest.hexdigest() != sha256:
-        raise MNISTDataError(path, f"content SHA-256 is {digest.hexdigest()}, expected "
-                                   f"{sha256} (damaged or not the MNIST file)")
-    data.flags.writeable = False
-    return data if kind == "labels" else data.reshape(n, item_size)
-
-
-_READ_CHUNK = 1 << 20  # bytes decompressed at a time
-
-
-def _check_header(path, kind, header, magic, ndim, item_shape):
-    """The number of items the IDX ``header`` announces, after checking it is MNIST's."""
-    found_magic, *dims = np.frombuffer(header, ">u4", count=1 + ndim).tolist()
+    if len(raw) < header_size:
+        raise MNISTDataError(path, f"truncated header ({len(raw)} bytes, expected {header_size})")
+    found_magic, *dims = np.frombuffer(raw, ">u4", count=1 + ndim).tolist()
     if found_magic != magic:
         raise MNISTDataError(
             path, f"wrong magic number {found_magic:#010x}, expected {magic:#010x} (IDX {kind})")
@@ -114,35 +74,21 @@ def _check_header(path, kind, header, magic, ndim, item_shape):
     if tuple(found_shape) != item_shape:
         expected = "(n, 28, 28)" if item_shape else "(n,)"
         raise MNISTDataError(path, f"wrong dimensions {tuple(dims)}, expected {expected}")
-    return n
-
-
-def _count_rest(content):
-    """The number of bytes left in ``content`` (0 for a well-formed file)."""
-    count = 0
-    while chunk := content.read(_READ_CHUNK):
-        count += len(chunk)
-    return count
-
-
-def _read_body(content, out, digest):
-    """Fill ``out`` from ``content`` (bytes, or bytes / 255 for a float ``out``), a chunk at
-    a time, adding each chunk to ``digest``; the number of bytes read (less at the end)."""
-    chunk = bytearray(_READ_CHUNK)
-    pos = 0
-    while pos < out.size:
-        view = memoryview(chunk)[:min(_READ_CHUNK, out.size - pos)]
-        got = content.readinto(view)
-        if not got:
-            break
-        digest.update(view[:got])
-        pixels = np.frombuffer(chunk, np.uint8, count=got)
-        if out.dtype == np.uint8:
-            out[pos:pos + got] = pixels
-        else:
-            np.divide(pixels, out.dtype.type(255), out=out[pos:pos + got])
-        pos += got
-    return pos
+    item_size = int(np.prod(item_shape))
+    held = (len(raw) - header_size) // item_size
+    if len(raw) - header_size < n * item_size:
+        raise MNISTDataError(path, f"truncated: header says {n} {kind} but the file holds {held}")
+    if len(raw) - header_size > n * item_size:
+        extra = len(raw) - header_size - n * item_size
+        raise MNISTDataError(path, f"{extra} unexpected bytes after the {n} {kind}")
+    data = np.frombuffer(raw, np.uint8, offset=header_size).reshape(n, item_size or 1)
+    if kind == "labels":
+        data = data.ravel()
+        if n and data.max() > 9:
+            raise MNISTDataError(path, f"labels outside 0-9 (found {int(data.max())})")
+    if sha256 is not None:
+        _check_sha256(path, raw, sha256)
+    return data
 
 
 def check_counts(images, labels, images_path, labels_path):
