@@ -182,21 +182,25 @@ def interleaved_medians(fns, repeats):
 
 
 def peak_memory_mb(epochs=2, fused=None, cold=False):
-    """Max RSS of a child process that loads MNIST and trains a fully monitored 50k run.
+    """Peak RSS of a child process that loads MNIST and trains a fully monitored 50k run.
+
+    The peak is the child's VmHWM: ``ru_maxrss`` would also count the size of this process
+    when it forked the child (Linux carries it across exec).
 
     Also the part of its final RSS that is file-backed (the pages of shared libraries,
     LLVM's for Numba above all), which every process on the machine shares: (peak, shared).
     ``fused`` is passed to the run (None: the default, the compiled epoch); ``cold`` gives
     the child an empty Numba cache, as on a machine's first run, where Numba compiles.
     """
-    code = ("import resource, ch3_code\n"
+    code = ("import ch3_code\n"
             "tr, va, te = ch3_code.load_mnist(progress=False)\n"
             "net = ch3_code.NN2([784, 30, 10])\n"
             f"net.stochastic_gradient_descent(tr, te, {epochs}, 10, 0.5, monitoring=True, "
             f"evaluation_data=va, fused={fused}, progress=False, verbose=False)\n"
             "kb = {l.split(':')[0]: int(l.split()[1]) for l in open('/proc/self/smaps_rollup')\n"
             "      if l.split(':')[0] in ('Rss', 'Anonymous')}\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, kb['Rss'] - kb['Anonymous'])\n")
+            "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')]\n"
+            "print(hwm[0], kb['Rss'] - kb['Anonymous'])\n")
     with tempfile.TemporaryDirectory() as empty_cache:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         if cold:

@@ -27,21 +27,28 @@ import weakref
 
 import numpy as np
 
+from .pixels import PixelRows
+
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 _FORMS = "a data split, an (X, y) tuple of arrays or a list of (x, y) pairs"
 
 
-def as_arrays(data, n_in, n_out, name="data", dtype=None):
+def as_arrays(data, n_in, n_out, name="data", dtype=None, pixels=False):
     """Return ``(X, labels)`` for ``data`` after checking shapes, values and label range.
 
     ``dtype`` (e.g. ``"float32"``) is the dtype X is returned in; None keeps float32
-    input as it is and turns everything else into float64.
+    input as it is and turns everything else into float64. With ``pixels``, a split that
+    holds MNIST's bytes (``data.pixels``) gives X as a :class:`~ch3_code.pixels.PixelRows`
+    that reads them (what training uses: its floats are made a batch at a time).
     """
     if data is None:
         raise ValueError(f"{name} is None; pass {_FORMS}")
     if isinstance(data, (str, bytes)):
         raise TypeError(f"{name} is a {type(data).__name__}; pass {_FORMS}")
+    if pixels and getattr(data, "pixels", None) is not None and data.pixels.shape[1] == n_in:
+        X = PixelRows(data.pixels, np.float32 if dtype is None else dtype)
+        return X, _labels(data.y, X.shape[0], n_out, name)   # bytes: always finite, in range
     if hasattr(data, "X") and hasattr(data, "y"):
         X, labels = data.X, data.y
     elif (isinstance(data, tuple) and len(data) == 2

@@ -9,10 +9,12 @@ training and 10,000 test images of handwritten digits, 28x28 grey pixels each.
 * How they are parsed and verified (IDX format, SHA-256 of the content): :mod:`ch3_code.idx`.
 
 This module turns them into :class:`MNISTSplit` objects: two read-only contiguous arrays that
-also behave like the seed page's list of ``(x, y)`` pairs. The parsed arrays are kept for the
+also behave like the seed page's list of ``(x, y)`` pairs. The parsed files are kept for the
 life of the process, keyed by file, so the second call to :func:`load_mnist` returns at once,
-and all splits share them (no copies). The kept arrays are read-only themselves and only
-views of them are handed out, which numpy refuses to make writable
+and all splits share them (no copies). Images are kept as the file's bytes, and a split's
+float32 ``X`` is computed when it is first read (:mod:`ch3_code.pixels`): training reads the
+bytes, so a run on the 50,000 training images never holds their 157 MB of floats. Only
+read-only views are handed out, on buffers numpy refuses to make writable
 (``split.X.setflags(write=True)`` raises): no caller can change what later calls return.
 """
 import logging
@@ -23,6 +25,7 @@ import numpy as np
 from . import download as _download
 from . import places as _places
 from .idx import SHA256, MNISTDataError, check_counts, read_idx
+from .pixels import PixelStore
 from .places import MNISTCacheError, MNISTNotFoundError
 
 __all__ = ["MNIST", "MNISTCacheError", "MNISTDataError", "MNISTNotFoundError", "MNISTSplit",
@@ -37,7 +40,7 @@ _FILES = {  # (split, kind) -> IDX name; the file on disk adds ".gz"
     ("test", "images"): "t10k-images-idx3-ubyte",
     ("test", "labels"): "t10k-labels-idx1-ubyte",
 }
-_MEMO = {}  # resolved path -> ((size, mtime_ns), array)
+_MEMO = {}  # resolved path -> ((size, mtime_ns), PixelStore of images or labels array)
 _log = logging.getLogger(__name__)
 
 
@@ -50,6 +53,10 @@ class MNISTSplit:
     ``y`` the float64 ``(10, 1)`` unit vector, else the int label. ``split[a:b]`` and
     ``split[index_array]`` give another ``MNISTSplit`` (a slice is a view, not a copy);
     ``len`` and iteration work as on a list. ``images`` is the ``(n, 28, 28)`` view for plots.
+
+    A split loaded from the files also has ``pixels``, the uint8 ``(n, 784)`` bytes, and
+    computes ``X`` from them when it is first read (``pixels`` is None for a split made
+    from arrays).
     """
 
     def __init__(self, X, y, *, one_hot=False, name="data"):
@@ -58,7 +65,29 @@ class MNISTSplit:
         if X.ndim != 2 or X.shape[1] != 784 or y.shape != (len(X),):
             raise ValueError(f"expected X of shape (n, 784) and y of shape (n,), "
                              f"got {X.shape} and {y.shape}")
-        self.X, self.y, self.one_hot, self.name = X, y, bool(one_hot), name
+        self._X, self._store, self._rows = X, None, None
+        self.y, self.one_hot, self.name = y, bool(one_hot), name
+
+    @classmethod
+    def _of_pixels(cls, store, start, stop, y, one_hot=False, name="data"):
+        """The split of rows start:stop of ``store`` (a PixelStore), labels ``y``."""
+        split = cls.__new__(cls)
+        split._X, split._store, split._rows = None, store, (start, stop)
+        split.y, split.one_hot, split.name = _read_only(y), bool(one_hot), name
+        return split
+
+    @property
+    def X(self):
+        if self._X is None:
+            self._X = self._store.floats(*self._rows)
+        return self._X
+
+    @property
+    def pixels(self):
+        if self._store is None:
+            return None
+        start, stop = self._rows
+        return _read_only(self._store.raw[start:stop])
 
     @property
     def images(self):
@@ -70,7 +99,23 @@ class MNISTSplit:
     def __getitem__(self, index):
         if isinstance(index, (int, np.integer)):
             return self._pair(index)
-        return MNISTSplit(self.X[index], self.y[index], one_hot=self.one_hot, name=self.name)
+        if self._store is None:
+            return MNISTSplit(self.X[index], self.y[index], one_hot=self.one_hot,
+                              name=self.name)
+        if isinstance(index, slice):
+            rows = range(*self._rows)[index]
+            if rows.step == 1:   # a view of the same store: its floats are shared
+                return MNISTSplit._of_pixels(self._store, rows.start, rows.start + len(rows),
+                                             self.y[index], self.one_hot, self.name)
+        pixels = self.pixels[index]   # a copy of the bytes, a quarter of the floats
+        return MNISTSplit._of_pixels(PixelStore(pixels), 0, len(pixels), self.y[index],
+                                     self.one_hot, self.name)
+
+    def __reduce__(self):
+        """Pickled as its bytes when it has them (a quarter of the size), else as X."""
+        if self._store is None:
+            return _rebuild, (self.X, None, self.y, self.one_hot, self.name)
+        return _rebuild, (None, np.array(self.pixels), self.y, self.one_hot, self.name)
 
     def __iter__(self):
         for i in range(len(self)):
@@ -133,11 +178,12 @@ def load_mnist(data_dir=None, *, one_hot_training=True, download=True, progress=
     :class:`~ch3_code.places.MNISTCacheError` when a download cannot be stored in the
     cache, saying why and to set ``CH3_DATA_DIR`` or ``XDG_CACHE_HOME``.
     """
-    (X, y), test = _load_arrays(data_dir, download, progress, mirrors)
+    (images, y), (test_images, test_y) = _load_arrays(data_dir, download, progress, mirrors)
     return MNIST(
-        MNISTSplit(X[:N_TRAINING], y[:N_TRAINING], one_hot=one_hot_training, name="training"),
-        MNISTSplit(X[N_TRAINING:], y[N_TRAINING:], name="validation"),
-        MNISTSplit(*test, name="test"),
+        MNISTSplit._of_pixels(images, 0, N_TRAINING, y[:N_TRAINING], one_hot_training,
+                              "training"),
+        MNISTSplit._of_pixels(images, N_TRAINING, len(y), y[N_TRAINING:], name="validation"),
+        MNISTSplit._of_pixels(test_images, 0, len(test_y), test_y, name="test"),
     )
 
 
@@ -149,12 +195,13 @@ def load_mnist_from_web(data_dir=None, *, download=True, progress=True, mirrors=
     seed page, it loads the verified local copy or cache like :func:`load_mnist`, and only
     downloads when there is no copy. Arguments and errors as for :func:`load_mnist`.
     """
-    train, test = _load_arrays(data_dir, download, progress, mirrors)
-    return MNISTSplit(*train, one_hot=True, name="training"), MNISTSplit(*test, name="test")
+    (images, y), (test_images, test_y) = _load_arrays(data_dir, download, progress, mirrors)
+    return (MNISTSplit._of_pixels(images, 0, len(y), y, True, "training"),
+            MNISTSplit._of_pixels(test_images, 0, len(test_y), test_y, name="test"))
 
 
 def _load_arrays(data_dir, download, progress, mirrors):
-    """``((X_train, y_train), (X_test, y_test))``: verified, read-only, memoised arrays."""
+    """``((images, y_train), (test_images, y_test))``: memoised PixelStores and labels."""
     mirrors = _download.check_mirrors(mirrors)
     place = _places.explicit_place(data_dir)
     places = _places.search_places(data_dir)
@@ -163,7 +210,7 @@ def _load_arrays(data_dir, download, progress, mirrors):
         paths = {kind: _find(_FILES[split, kind], kind, place, places, download, progress,
                              mirrors) for kind in ("images", "labels")}
         read = {kind: _read(path, kind, _hint(place)) for kind, path in paths.items()}
-        check_counts(read["images"], read["labels"], paths["images"], paths["labels"])
+        check_counts(read["images"].raw, read["labels"], paths["images"], paths["labels"])
         arrays.append((read["images"], read["labels"]))
     return tuple(arrays)
 
@@ -222,11 +269,12 @@ def _hint(place):
 
 
 def _read(path, kind, hint=None):
-    """The verified array in ``path``, parsed once per process (and again if the file changes).
+    """The verified content of ``path``, parsed once per process (and again if it changes).
 
-    Images become float32 ``(n, 784)`` in [0, 1], labels int64 ``(n,)``. The array kept
-    lies on a read-only buffer and only views of it are returned, so neither the views nor
-    their base can be made writable.
+    Images become a :class:`~ch3_code.pixels.PixelStore` of the file's uint8 bytes (whose
+    float32 values in [0, 1] are computed when asked for), labels an int64 ``(n,)`` array.
+    Both lie on read-only buffers: neither the views handed out nor their bases can be
+    made writable.
     """
     stat = path.stat()
     key, version = path.resolve(), (stat.st_size, stat.st_mtime_ns)
@@ -237,16 +285,31 @@ def _read(path, kind, hint=None):
             if hint is None:
                 raise
             raise MNISTDataError(err.path, err.problem, hint) from None
-        array = (np.divide(raw, np.float32(255), dtype=np.float32) if kind == "images"
-                 else raw.astype(np.int64))
-        # kept behind a read-only buffer: numpy refuses to make any array on it writable, even
-        # split.X.base (an array that owns its memory could be switched back to writable).
-        # No copy is made: copying the 188 MB of training images to a bytes object raised the
-        # peak memory of a monitored 50k run from about 300 MB to 447 MB.
-        array.flags.writeable = False
-        array = np.frombuffer(memoryview(array).toreadonly(), array.dtype).reshape(array.shape)
-        _MEMO[key] = (version, array)
-    return _read_only(_MEMO[key][1])
+        if kind == "images":
+            # the pixels are copied out of the decompressed file, which is then freed.
+            # Freeing that big block is what makes glibc's malloc keep freed memory for
+            # reuse instead of mapping fresh pages for each 1 MB array of an evaluation
+            # (2,000 page faults per monitored epoch without it; see tests/test_training.py)
+            pixels = np.array(raw)
+            pixels.flags.writeable = False
+            del raw
+            content = PixelStore(np.frombuffer(memoryview(pixels).toreadonly(), np.uint8)
+                                 .reshape(pixels.shape))
+        else:
+            labels = raw.astype(np.int64)
+            labels.flags.writeable = False
+            content = np.frombuffer(memoryview(labels).toreadonly(), np.int64)
+        _MEMO[key] = (version, content)
+    content = _MEMO[key][1]
+    return content if kind == "images" else _read_only(content)
+
+
+def _rebuild(X, pixels, y, one_hot, name):
+    """Unpickle an MNISTSplit (see ``MNISTSplit.__reduce__``)."""
+    if pixels is None:
+        return MNISTSplit(X, y, one_hot=one_hot, name=name)
+    pixels.flags.writeable = False
+    return MNISTSplit._of_pixels(PixelStore(pixels), 0, len(pixels), y, one_hot, name)
 
 
 def _read_only(array):

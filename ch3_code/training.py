@@ -72,7 +72,7 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
                   early_stopping, eta_patience, eta_divisor, eta_floor, allow_unstable_momentum)
     if os.environ.get(WORKER_ENV) == "1":
         progress = verbose = False  # the sweep shows one bar and prints each run's summary
-    X, labels = net.data_arrays(training_data, "training_data")
+    X, labels = net.data_arrays(training_data, "training_data", pixels=True)
     if X.shape[0] == 0:
         raise ValueError("training_data is empty")
     sets = {"train": (X, labels)}
