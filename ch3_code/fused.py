@@ -26,8 +26,9 @@ is propagated with the weights from before that mini-batch's update, as in the b
 
 MNIST's training images come as their bytes p (``ch3_code.pixels``): the loop reads
 x = lut[p] from a 256-entry table of p / 255, the same floats as the float32 images.
-That leaves the 157 MB of float32 training images unmade, and costs nothing: an epoch
-was 0.83x the time of one over the float32 array, side by side (a quarter of the bytes).
+That leaves the 157 MB of float32 training images unmade; the epoch reads a quarter of
+the bytes, and one more table look-up per non-zero pixel (README's speed table measures
+both forms side by side).
 
 The hidden weights are kept transposed (w1t[k, j] = w1_jk) during the epoch, so
 that the weights of one pixel are contiguous in memory, and copied back into
