@@ -222,6 +222,23 @@ def test_the_same_sweep_runs_on_a_dask_cluster():
     dask = pytest.importorskip("dask")
     distributed = pytest.importorskip("dask.distributed")
     sequential = ch3_code.sweep(tiny_run, CONFIGS, n_jobs=1, progress=False, verbose=False)
+    # distributed's nanny writes its workers' settings (MALLOC_TRIM_THRESHOLD_=65536,
+    # OMP_NUM_THREADS=1, ...) into this process's os.environ and leaves them there: every
+    # process started later in the test session would inherit them (the page-fault test of
+    # test_training.py saw 39,000 faults instead of 3). Put the environment back afterwards.
+    saved = dict(os.environ)
+    try:
+        on_dask, worker_pids = run_on_a_local_cluster(dask, distributed)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert numbers(on_dask) == numbers(sequential)
+    assert {h.pid for h in on_dask} <= worker_pids and len(worker_pids) == 2
+    assert [h.env for h in on_dask] == ["1"] * 4
+
+
+def run_on_a_local_cluster(dask, distributed):
+    """The sweep of CONFIGS on a two-process LocalCluster: its Histories, the workers' pids."""
     # forked worker processes start in a second, with MNIST already loaded; tasks still travel
     # to them pickled, as on a real cluster
     with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}), \
@@ -231,6 +248,4 @@ def test_the_same_sweep_runs_on_a_dask_cluster():
         with joblib.parallel_config(backend="dask"):
             on_dask = ch3_code.sweep(tiny_run, CONFIGS, progress=False, verbose=False)
         worker_pids = set(client.run(os.getpid).values())
-    assert numbers(on_dask) == numbers(sequential)
-    assert {h.pid for h in on_dask} <= worker_pids and len(worker_pids) == 2
-    assert [h.env for h in on_dask] == ["1"] * 4
+    return on_dask, worker_pids
