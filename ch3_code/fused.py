@@ -21,8 +21,10 @@ The equations are those of ``ch3_code.reference`` (the book's form) and of
     w1_jk -> w1_jk - (eta/m) sum_x delta1_j x_k
 
 with the same L2 (weight decay), L1 and momentum terms as ``training`` applied to
-the whole weight matrices before the gradient step. Every example of a mini-batch
-is propagated with the weights from before that mini-batch's update, as in the book.
+the whole weight matrices before the gradient step (a decayed weight or velocity that
+falls below the smallest normal float becomes 0: see ``_scale``). Every example of a
+mini-batch is propagated with the weights from before that mini-batch's update, as in
+the book.
 
 MNIST's training images come as their bytes p (``ch3_code.pixels``): the loop reads
 x = lut[p] from a 256-entry table of p / 255, the same floats as the float32 images.
