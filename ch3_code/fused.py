@@ -95,6 +95,7 @@ class FusedEpoch:
         self.batch_size, self.mu = int(batch_size), float(mu)
         self.reg = 0 if not lmbda else 2 if regularization == "L1" else 1
         self.c = float(lmbda) / n           # the lmbda / n of every regularisation term
+        self.tiny = np.finfo(net.dtype).tiny  # below it, _scale sends values to 0
         self.codes = (HIDDEN[net.activation], OUTPUT[net.output_activation],
                       int(net.cost is QuadraticCost))
         dtype = net.dtype
@@ -112,7 +113,7 @@ class FusedEpoch:
         w2, b1, b2 = net.weights[1], net.biases[0].reshape(-1), net.biases[1].reshape(-1)
         _epoch(w1t, b1, w2, b2, self.X, self.lut, self.labels, np.ascontiguousarray(order),
                self.batch_size, float(eta), self.reg, self.c, self.mu, *self.codes,
-               self.v1t, self.vb1, self.v2, self.vb2, np.finfo(net.dtype).tiny)
+               self.v1t, self.vb1, self.v2, self.vb2, self.tiny)
         net.weights[0][...] = w1t.T
 
 

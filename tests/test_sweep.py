@@ -5,6 +5,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from unittest import mock
 
 import cloudpickle
 import joblib
@@ -225,27 +226,17 @@ def test_the_same_sweep_runs_on_a_dask_cluster():
     # distributed's nanny writes its workers' settings (MALLOC_TRIM_THRESHOLD_=65536,
     # OMP_NUM_THREADS=1, ...) into this process's os.environ and leaves them there: every
     # process started later in the test session would inherit them (the page-fault test of
-    # test_training.py saw 39,000 faults instead of 3). Put the environment back afterwards.
-    saved = dict(os.environ)
-    try:
-        on_dask, worker_pids = run_on_a_local_cluster(dask, distributed)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    assert numbers(on_dask) == numbers(sequential)
-    assert {h.pid for h in on_dask} <= worker_pids and len(worker_pids) == 2
-    assert [h.env for h in on_dask] == ["1"] * 4
-
-
-def run_on_a_local_cluster(dask, distributed):
-    """The sweep of CONFIGS on a two-process LocalCluster: its Histories, the workers' pids."""
-    # forked worker processes start in a second, with MNIST already loaded; tasks still travel
-    # to them pickled, as on a real cluster
-    with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}), \
+    # test_training.py saw 39,000 faults instead of 3). patch.dict puts the environment back.
+    # Forked worker processes start in a second, with MNIST already loaded; tasks still
+    # travel to them pickled, as on a real cluster.
+    with mock.patch.dict(os.environ), \
+            dask.config.set({"distributed.worker.multiprocessing-method": "fork"}), \
             distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+                                     host="127.0.0.1", dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         with joblib.parallel_config(backend="dask"):
             on_dask = ch3_code.sweep(tiny_run, CONFIGS, progress=False, verbose=False)
         worker_pids = set(client.run(os.getpid).values())
-    return on_dask, worker_pids
+    assert numbers(on_dask) == numbers(sequential)
+    assert {h.pid for h in on_dask} <= worker_pids and len(worker_pids) == 2
+    assert [h.env for h in on_dask] == ["1"] * 4
