@@ -9,7 +9,17 @@
 
 ``fn(**config)`` is called once for each dict in ``configs``; the results come back as a
 list in the order of ``configs``, whatever order the runs finish in. A run's seed belongs
-in its config, so every number is the same for any ``n_jobs`` (and on a cluster).
+in its config, and every run uses one BLAS thread, in a worker or in this process: a
+matrix product split over two threads adds its terms in another order, which moved
+float32 weights by 1.5e-7 (``fused=False``, mini-batches of 100). So on one machine every
+number is the same for any ``n_jobs``. What can differ: the same run called outside
+``sweep`` (NumPy then uses every BLAS thread), and a cluster whose processors pick another
+BLAS kernel, in the last bits of float32 sums.
+
+If a run raises, the other runs still go on, and then :class:`SweepError` is raised: it
+names the first failed run with its config, and carries every finished run's result
+(``.results``, None for a failed run) and the failures (``.failed``: index, config,
+exception), so that an hour of finished runs is not lost to one misspelt key.
 
 Why joblib, and not ``multiprocessing`` written by hand: joblib's default backend, loky,
 already does the hard parts well. It starts fresh worker processes that are reused from
@@ -22,9 +32,10 @@ backend="dask"):`` sends the very same sweep to a Dask cluster without a change 
 What is written by hand on top, because joblib does not do it:
 
 * each run is wrapped so that the worker sets ``CH3_SWEEP_WORKER=1`` while ``fn`` runs
-  (``train()`` then shows no bar of its own and prints nothing) and limits its BLAS
-  threads with threadpoolctl to ``cores // workers``, so that two processes on two
-  cores do not each start two BLAS threads;
+  (``train()`` then shows no bar of its own and prints nothing), limits its BLAS
+  threads to one with threadpoolctl (the same numbers for any ``n_jobs``, and two
+  processes on two cores do not each start two threads), and hands back an exception
+  as a value, so that one failed run does not stop joblib from returning the others;
 * one tqdm bar for the whole sweep (runs done) and each run's ``history.summary()``
   line, printed in the order the runs finish, with the run's config in front;
 * results put back in the order of ``configs``;
@@ -39,12 +50,35 @@ from collections.abc import Mapping
 
 from tqdm.auto import tqdm
 
-__all__ = ["sweep", "WORKER_ENV", "MAX_TASK_BYTES"]
+__all__ = ["sweep", "SweepError", "WORKER_ENV", "MAX_TASK_BYTES", "BLAS_THREADS"]
 
 #: Set to "1" while ``fn`` runs inside a sweep (in a worker, or in-process when n_jobs=1).
 WORKER_ENV = "CH3_SWEEP_WORKER"
 #: Largest pickled ``fn`` or config sent to a worker; more means data travels with each task.
 MAX_TASK_BYTES = 8 * 2**20
+#: BLAS threads per run, for any n_jobs: the thread count changes how float sums are split.
+BLAS_THREADS = 1
+_PENDING = object()  # a run not finished yet (a run's result may itself be None)
+
+
+class SweepError(RuntimeError):
+    """Some runs of a sweep raised; the others finished and their results are kept.
+
+    results: one entry per config: the run's result, or None for a run that failed.
+    failed: a list of (index, config, exception), in the order of ``configs``.
+    The first failure is also the ``__cause__`` (its traceback is shown below this error).
+    """
+
+    def __init__(self, results, failed):
+        self.results, self.failed = results, failed
+        i, config, exc = failed[0]
+        message = f"run {i + 1} of {len(results)} {dict(config)!r} failed: {_reason(exc)}"
+        if len(failed) > 1:
+            others = ", ".join(str(j + 1) for j, _, _ in failed[1:])
+            message += f" (runs {others} failed too)"
+        message += (f"; the results of the {len(results) - len(failed)} finished runs are in "
+                    "this error's .results (None for a failed run)")
+        super().__init__(message)
 
 
 def sweep(fn, configs, n_jobs=None, progress=True, verbose=True):
@@ -58,9 +92,49 @@ def sweep(fn, configs, n_jobs=None, progress=True, verbose=True):
     progress: one bar for the whole sweep, counting finished runs.
     verbose: print each run's ``summary()`` line when it finishes (in order of finishing).
 
-    Inside ``with joblib.parallel_config(backend="dask"):`` (with a ``dask.distributed``
-    Client open) the runs go to the Dask cluster instead.
+    Raises SweepError, after the other runs have finished, if any run raised: its
+    ``.results`` holds every finished run's result. Inside ``with joblib.parallel_config(
+    backend="dask"):`` (with a ``dask.distributed`` Client open) the runs go to the Dask
+    cluster instead.
     """
+    configs = _checked(fn, configs, n_jobs)
+    import joblib  # imported here, so that `import ch3_code` stays quick
+    if not configs:
+        return []
+    results, failed = [_PENDING] * len(configs), []
+    bar = tqdm(total=len(configs), desc="sweep", unit="run", disable=not progress,
+               mininterval=0.1)
+    try:
+        if n_jobs == 1:
+            for i, config in enumerate(configs):
+                _finished(_run(fn, i, config), configs, results, failed, bar, verbose)
+        else:
+            _check_task_size(fn, configs)
+            workers = min(joblib.effective_n_jobs(n_jobs or -1), len(configs))
+            parallel = joblib.Parallel(n_jobs=workers, return_as="generator_unordered")
+            outputs = parallel(joblib.delayed(_run)(fn, i, config)
+                               for i, config in enumerate(configs))
+            try:
+                for i, ok, result, text in outputs:
+                    if not ok:  # the traceback did not travel with the pickled exception
+                        result.__cause__ = _WorkerTraceback(text)
+                    _finished((i, ok, result, text), configs, results, failed, bar, verbose)
+            except Exception as exc:  # a worker died, or a result could not be sent back
+                failed += [(i, c, exc) for i, c in enumerate(configs) if results[i] is _PENDING
+                           and i not in {j for j, _, _ in failed}]
+            finally:
+                outputs.close()  # on an error or Ctrl-C, joblib stops the other runs
+    finally:
+        bar.close()
+    results = [None if r is _PENDING else r for r in results]
+    if failed:
+        failed.sort(key=lambda f: f[0])
+        raise SweepError(results, failed) from failed[0][2]
+    return results
+
+
+def _checked(fn, configs, n_jobs):
+    """The configs as a list, after checking fn, configs and n_jobs."""
     if not callable(fn):
         raise TypeError(f"sweep(fn, configs): fn must be a function, got {fn!r}")
     if isinstance(configs, Mapping):
@@ -71,50 +145,25 @@ def sweep(fn, configs, n_jobs=None, progress=True, verbose=True):
         if not isinstance(config, Mapping):
             raise TypeError(f"sweep: configs[{i}] must be a dict of keyword arguments for fn, "
                             f"got {config!r}")
-    if n_jobs is None:
-        n_jobs = -1
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int)
+                               or n_jobs == 0):
         raise ValueError(f"sweep: n_jobs must be None, a positive number of processes or -1 "
                          f"(every core), got {n_jobs!r}")
-    import joblib  # imported here, so that `import ch3_code` stays quick
-    if not configs:
-        return []
-    results = [None] * len(configs)
-    bar = tqdm(total=len(configs), desc="sweep", unit="run", disable=not progress,
-               mininterval=0.1)
-    try:
-        if n_jobs == 1:
-            for i, config in enumerate(configs):
-                _, results[i] = _run(fn, i, config, None)
-                _finished(results[i], i, configs, bar, verbose)
-        else:
-            _check_task_size(fn, configs)
-            workers = min(joblib.effective_n_jobs(n_jobs), len(configs))
-            threads = max(1, (os.cpu_count() or 1) // workers)  # BLAS threads per run
-            parallel = joblib.Parallel(n_jobs=workers, return_as="generator_unordered")
-            outputs = parallel(joblib.delayed(_run)(fn, i, config, threads)
-                               for i, config in enumerate(configs))
-            try:
-                for i, result in outputs:
-                    results[i] = result
-                    _finished(result, i, configs, bar, verbose)
-            finally:
-                outputs.close()  # on an error or Ctrl-C, joblib stops the other runs
-    finally:
-        bar.close()
-    return results
+    return configs
 
 
-def _run(fn, i, config, threads):
-    """Run one config with CH3_SWEEP_WORKER=1 (and at most ``threads`` BLAS threads)."""
+def _run(fn, i, config):
+    """(i, True, fn(**config), None) or (i, False, exception, its traceback as text), run
+    with CH3_SWEEP_WORKER=1 and BLAS_THREADS BLAS threads; an exception is returned, not
+    raised, so that joblib goes on with the other runs."""
+    from threadpoolctl import threadpool_limits
     before = os.environ.get(WORKER_ENV)
     os.environ[WORKER_ENV] = "1"
     try:
-        if threads is None:
-            return i, fn(**config)
-        from threadpoolctl import threadpool_limits
-        with threadpool_limits(limits=threads):
-            return i, fn(**config)
+        with threadpool_limits(limits=BLAS_THREADS):
+            return i, True, fn(**config), None
+    except Exception as exc:
+        return i, False, *_sendable(exc)
     finally:
         if before is None:
             os.environ.pop(WORKER_ENV, None)
@@ -122,16 +171,49 @@ def _run(fn, i, config, threads):
             os.environ[WORKER_ENV] = before
 
 
-def _finished(result, i, configs, bar, verbose):
+def _sendable(exc):
+    """``exc`` and its traceback as text (a traceback is not pickled with its exception);
+    a RuntimeError with the same text if the exception itself cannot be pickled."""
+    import pickle
+    import traceback
+    text = "".join(traceback.format_exception(exc))
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc, text
+
+
+class _WorkerTraceback(Exception):
+    """The traceback of an exception raised in fn, as text (shown above the SweepError)."""
+
+    def __str__(self):
+        return "the run's traceback in its worker process:\n\n" + self.args[0]
+
+
+def _finished(output, configs, results, failed, bar, verbose):
+    """Store one run's result (or its failure), update the bar, print its summary."""
+    i, ok, result, _ = output
+    bar.update(1)
+    if not ok:
+        failed.append((i, configs[i], result))
+        if verbose:
+            tqdm.write(f"run {i + 1}/{len(configs)} ({_describe(configs[i])}) failed: "
+                       f"{_reason(result)}")
+        return
+    results[i] = result
     if getattr(result, "status", None) == "interrupted":
         raise KeyboardInterrupt(f"sweep stopped: run {i} ({_describe(configs[i])}) was "
                                 "interrupted")
-    bar.update(1)
     summary = getattr(result, "summary", None)
     if verbose and callable(summary):
         # the summary on its own indented lines: a printed line stays within 88 characters
         body = textwrap.fill(summary(), 88, initial_indent="    ", subsequent_indent="    ")
         tqdm.write(f"run {i + 1}/{len(configs)} ({_describe(configs[i])}):\n{body}")
+
+
+def _reason(exc):
+    return f"{exc} ({type(exc).__name__})" if str(exc) else type(exc).__name__
 
 
 def _describe(config, width=60):

@@ -13,7 +13,7 @@ import pytest
 
 import ch3_code
 from ch3_code import History
-from ch3_code.sweep import MAX_TASK_BYTES, WORKER_ENV
+from ch3_code.sweep import MAX_TASK_BYTES, WORKER_ENV, SweepError
 
 # The workers (loky's and Dask's) cannot import this test file, so send its functions by value.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
@@ -69,11 +69,11 @@ def test_parallel_results_equal_sequential_ones_in_the_order_of_configs():
 def test_results_follow_configs_when_runs_finish_in_another_order():
     configs = [dict(k=0, delay=1.0), dict(k=1), dict(k=2), dict(k=3)]
     cores = os.cpu_count()
-    # loky would let each worker start `cores` BLAS threads; sweep must bring it to cores // 2
+    # loky would let each worker start `cores` BLAS threads; sweep must bring it to one
     with joblib.parallel_config(backend="loky", inner_max_num_threads=cores):
         out = ch3_code.sweep(where_am_i, configs, n_jobs=2, progress=False, verbose=False)
     assert [o["k"] for o in out] == [0, 1, 2, 3]
-    assert all(o["threads"] and max(o["threads"]) == max(1, cores // 2) for o in out), out
+    assert all(o["threads"] and max(o["threads"]) == 1 for o in out), out
     assert ch3_code.sweep(where_am_i, [], n_jobs=2) == []
 
 
@@ -240,3 +240,63 @@ def test_the_same_sweep_runs_on_a_dask_cluster():
     assert numbers(on_dask) == numbers(sequential)
     assert {h.pid for h in on_dask} <= worker_pids and len(worker_pids) == 2
     assert [h.env for h in on_dask] == ["1"] * 4
+
+
+def bogus_run(eta, seed):
+    return eta * 10 + seed
+
+
+def test_a_failed_run_keeps_the_finished_ones_and_names_its_config():
+    configs = [dict(eta=0.1, seed=0), dict(eta=0.2, seed=1), dict(eta=0.5, bogus=1),
+               dict(eta=1.0, seed=3)]
+    for n_jobs in (1, 2):
+        with pytest.raises(SweepError) as caught:
+            ch3_code.sweep(bogus_run, configs, n_jobs=n_jobs, progress=False, verbose=False)
+        error = caught.value
+        assert ("run 3 of 4 {'eta': 0.5, 'bogus': 1} failed: bogus_run() got an unexpected "
+                "keyword argument 'bogus'") in str(error)
+        assert error.results == [1.0, 3.0, None, 13.0]
+        assert [(i, c) for i, c, _ in error.failed] == [(2, configs[2])]
+        assert isinstance(error.failed[0][2], TypeError)
+        assert isinstance(error.__cause__, TypeError)  # the run's own error and traceback
+        if n_jobs == 2:  # from a worker, the traceback comes as text
+            assert "line" in str(error.__cause__.__cause__)
+
+
+def none_or_fail(k):
+    if k % 2:
+        raise ValueError(f"odd {k}")
+    return None
+
+
+def test_every_failure_is_listed_and_a_result_of_none_is_a_finished_run(capsys):
+    with pytest.raises(SweepError, match=r"run 2 of 4 \{'k': 1\} failed: odd 1 \(ValueError\) "
+                                         r"\(runs 4 failed too\)") as caught:
+        ch3_code.sweep(none_or_fail, [dict(k=k) for k in range(4)], n_jobs=2, progress=False)
+    assert [i for i, _, _ in caught.value.failed] == [1, 3]
+    assert caught.value.results == [None] * 4
+    assert "the results of the 2 finished runs" in str(caught.value)
+    assert "run 4/4 (k=3) failed: odd 3 (ValueError)" in capsys.readouterr().out
+
+
+def blas_run(seed):
+    """fused=False with mini-batches of 100: each step's products are big enough for BLAS to
+    split them over threads, which adds float32 terms in another order."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    X, y = rng.random((1000, 784), dtype=np.float32), rng.integers(0, 10, size=1000)
+    net = ch3_code.NN2([784, 30, 10], rand_seed=seed)
+    history = net.stochastic_gradient_descent((X, y), None, 1, 100, 0.5, fused=False,
+                                              progress=False, verbose=False)
+    from threadpoolctl import threadpool_info
+    history.threads = [pool["num_threads"] for pool in threadpool_info()]
+    return history, net.weights
+
+
+def test_numbers_are_identical_for_any_n_jobs():
+    configs = [dict(seed=0), dict(seed=1)]
+    one = ch3_code.sweep(blas_run, configs, n_jobs=1, progress=False, verbose=False)
+    two = ch3_code.sweep(blas_run, configs, n_jobs=2, progress=False, verbose=False)
+    for (h1, w1), (h2, w2) in zip(one, two):
+        assert h1.threads == h2.threads == [1] * len(h1.threads)
+        assert all((a == b).all() for a, b in zip(w1, w2))  # bit for bit
