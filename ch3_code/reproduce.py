@@ -9,8 +9,15 @@ for one); every quantity of the registry is measured on every run, and the mean,
 deviation (n - 1 in the denominator) and range per quantity are written to
 ``results/seed_spread.json`` with the date, the machine and the package version. The
 scorecard page shows them next to the chapters' single runs. SVM and the one-neuron demos
-have no seed and are skipped. ``--epochs`` and ``--n`` cap the runs for a quick trial; such
-a file says so in its ``settings``.
+have no seed and are skipped.
+
+The file is never lost or emptied: every argument, the ``--out`` folder (by writing a test
+file) and the old file's entries are checked before any training; the new entries are
+merged into the old file, which is replaced in one rename (see
+:mod:`ch3_code.spread_file`); each replaced entry is listed. ``--epochs`` and ``--n`` cap
+the runs for a quick trial, which goes to ``results/seed_spread.quick.json``: a file holds
+one set of settings and one number of seeds, and entries made otherwise are dropped only
+with ``--replace`` (and listed).
 """
 import argparse
 import datetime
@@ -21,12 +28,15 @@ import sys
 import warnings
 from pathlib import Path
 
-import numpy as np
-
 from . import registry
+from .spread_file import (SpreadFileError, check_writable, merge_spread, read_spread, spread,
+                          write_atomically)
+from .sweep import SweepError, sweep
 from .training import DivergenceWarning
 
 NO_SEED = ("SVM", "NEURON")
+BOOK_FILE = Path("results") / "seed_spread.json"
+QUICK_FILE = Path("results") / "seed_spread.quick.json"
 MONITORS = {"OVERFIT-1k": ["train_accuracy", "test_accuracy", "test_cost"],
             "OVERFIT-50k": ["train_accuracy", "test_accuracy"],
             "L2-50k": ["train_accuracy", "test_accuracy"]}
@@ -45,8 +55,8 @@ def train_one(exp_id, run, seed, epochs=None, n=None):
     exp = registry.get(exp_id)
     config = exp.run_config(run)
     training, validation, test = _data()
-    size = min(config["n"], n or config["n"])
-    epochs = min(config["epochs"], epochs or config["epochs"])
+    size = config["n"] if n is None else min(config["n"], n)
+    epochs = config["epochs"] if epochs is None else min(config["epochs"], epochs)
     net = exp.network(run, seed=seed)
     quiet = dict(progress=False, verbose=False)
     if exp_id == "DATA-SIZE":
@@ -74,34 +84,30 @@ def train_one(exp_id, run, seed, epochs=None, n=None):
     return history
 
 
-def _sweep(configs, jobs):
-    try:
-        from .sweep import sweep
-    except ImportError:  # ch3_code.sweep not available: one run after the other
-        print("ch3_code.sweep is not available: running the configurations one by one")
-        return [train_one(**c) for c in configs]
-    return sweep(train_one, configs, n_jobs=jobs)
-
-
-def spread(values, book):
-    """mean, sd, min, max and count of the measured ``values``; is the book outside the range?"""
-    numbers = [v for v in values if isinstance(v, float) and not isinstance(v, str)]
-    if not numbers:
-        return {"mean": None, "count": 0, "values": []}
-    a = np.asarray(numbers)
-    stats = {"mean": float(a.mean()), "sd": float(a.std(ddof=1)) if len(a) > 1 else 0.0,
-             "min": float(a.min()), "max": float(a.max()), "count": len(a),
-             "values": [float(v) for v in a], "book": book}
-    stats["book_outside"] = book is not None and not a.min() <= book <= a.max()
-    return stats
-
-
 def reproduce(ids, seeds, jobs=None, epochs=None, n=None):
-    """{id: {quantity key: spread}} for the experiments ``ids`` over ``seeds``."""
+    """{id: {quantity key: spread}} for the experiments ``ids`` over ``seeds``.
+
+    If some runs raise, the SweepError raised carries ``.spread``: the same dict for the
+    experiments whose every run finished.
+    """
+    for name, value in (("epochs", epochs), ("n", n)):
+        if value is not None and (not isinstance(value, int) or value < 1):
+            raise ValueError(f"reproduce: {name} must be None (the book's) or >= 1, got {value!r}")
+    if not seeds:
+        raise ValueError("reproduce: seeds is empty; give at least one, e.g. [1, 2, 3]")
     configs = [dict(exp_id=i, run=run, seed=s, epochs=epochs, n=n)
                for i in ids for s in seeds for run in (registry.get(i).runs or [None])]
-    results = _sweep(configs, jobs)
-    grouped = {}
+    try:
+        results = sweep(train_one, configs, n_jobs=jobs)
+    except SweepError as exc:
+        exc.spread = _spreads(ids, seeds, configs, exc.results, [f[0] for f in exc.failed])
+        raise
+    return _spreads(ids, seeds, configs, results, [])
+
+
+def _spreads(ids, seeds, configs, results, failed):
+    """The spreads of the experiments none of whose runs (indices) ``failed``."""
+    grouped, broken = {}, {configs[i]["exp_id"] for i in failed}
     for config, result in zip(configs, results):
         key = (config["exp_id"], config["seed"])
         if config["run"] is None:
@@ -109,7 +115,7 @@ def reproduce(ids, seeds, jobs=None, epochs=None, n=None):
         else:
             grouped.setdefault(key, {})[config["run"]] = result
     out = {}
-    for exp_id in ids:
+    for exp_id in (i for i in ids if i not in broken):
         exp = registry.get(exp_id)
         measured = [exp.measure(grouped[exp_id, s]) for s in seeds]
         out[exp_id] = {q.key: spread([m[q.key] for m in measured], q.book)
@@ -147,52 +153,96 @@ def _machine():
             f"{platform.release()}, Python {platform.python_version()}")
 
 
-def main(argv=None):
+def count(text):
+    """An argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value} (leave the option "
+                                         "out for its default)")
+    return value
+
+
+def _parser():
     parser = argparse.ArgumentParser(prog="python -m ch3_code.reproduce", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, default=5, help="number of seeds (1, 2, ...)")
+    parser.add_argument("--seeds", type=count, default=5, help="number of seeds (1, 2, ...)")
     parser.add_argument("--only", nargs="+", metavar="ID", help="experiment ids (default: all)")
-    parser.add_argument("--jobs", type=int, default=None, help="parallel processes")
-    parser.add_argument("--epochs", type=int, help="cap the epochs (a quick trial only)")
-    parser.add_argument("--n", type=int, help="cap the training-set size (a quick trial only)")
-    parser.add_argument("--out", default=str(Path("results") / "seed_spread.json"))
+    parser.add_argument("--jobs", type=count, help="parallel processes (default: every core)")
+    parser.add_argument("--epochs", type=count, help="cap the epochs (a quick trial only)")
+    parser.add_argument("--n", type=count, help="cap the training-set size (a quick trial only)")
+    parser.add_argument("--out", type=Path, help=f"the results file (default: {BOOK_FILE}, "
+                        f"or {QUICK_FILE} with --epochs or --n)")
+    parser.add_argument("--replace", action="store_true",
+                        help="drop the file's entries made with other settings or seeds")
     parser.add_argument("--dask", metavar="ADDRESS",
                         help="run on the Dask cluster whose scheduler is at ADDRESS")
+    return parser
+
+
+def main(argv=None):
+    parser = _parser()
     args = parser.parse_args(argv)
-    ids = args.only or [i for i in registry.ids() if i not in NO_SEED]
+    ids = list(dict.fromkeys(args.only or [i for i in registry.ids() if i not in NO_SEED]))
     for exp_id in ids:
         if exp_id not in registry.ids():
             parser.error(f"no experiment {exp_id!r}; ids: {', '.join(registry.ids())}")
         if exp_id in NO_SEED:
             parser.error(f"{exp_id} has no seed (it is deterministic); leave it out of --only")
-    seeds = list(range(1, args.seeds + 1))
-    if args.dask:
-        import joblib
-        from dask.distributed import Client
-        with Client(args.dask), joblib.parallel_config(backend="dask"):
-            found = reproduce(ids, seeds, jobs=args.jobs, epochs=args.epochs, n=args.n)
-    else:
-        found = reproduce(ids, seeds, jobs=args.jobs, epochs=args.epochs, n=args.n)
-    out = Path(args.out)
-    old = json.loads(out.read_text(encoding="utf8")) if out.exists() else {}
     settings = {"epochs": args.epochs, "n": args.n}
-    if old.get("settings", settings) != settings or old.get("seeds") != args.seeds:
-        old = {}  # results made with other settings are not mixed with these
+    out = args.out or (BOOK_FILE if settings == {"epochs": None, "n": None} else QUICK_FILE)
+    try:
+        check_writable(out)
+    except OSError as exc:
+        parser.error(f"--out {out}: cannot write there ({exc.strerror or exc}); give a file "
+                     "in a folder you can write to")
+    record = {"seeds": args.seeds, "settings": settings,
+              "command": "python -m ch3_code.reproduce " + " ".join(
+                  sys.argv[1:] if argv is None else argv)}
+    try:  # the old file and what merging would drop, before any training
+        merge_spread(read_spread(out) if out.exists() else None, dict.fromkeys(ids, {}),
+                     record, args.replace, out)
+    except SpreadFileError as exc:
+        parser.exit(1, f"{parser.prog}: {exc}\n")
+    failed = None
+    try:
+        if args.dask:
+            import joblib
+            from dask.distributed import Client
+            with Client(args.dask), joblib.parallel_config(backend="dask"):
+                found = reproduce(ids, range(1, args.seeds + 1), args.jobs, args.epochs, args.n)
+        else:
+            found = reproduce(ids, range(1, args.seeds + 1), args.jobs, args.epochs, args.n)
+    except SweepError as exc:
+        found, failed = exc.spread, exc
+    if found:
+        _write(out, found, record, args.replace)
+    if failed:
+        parser.exit(1, f"{parser.prog}: {failed}\nthe experiments whose every run finished "
+                       f"are written: {', '.join(found) or 'none'}\n")
+    return 0
+
+
+def _write(out, found, record, replace):
+    """Merge ``found`` into the file as it is now and replace it in one rename; report."""
     record = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              "machine": _machine(),
-              "package_version": _version(), "seeds": args.seeds, "settings": settings,
-              "command": "python -m ch3_code.reproduce " + " ".join(argv or sys.argv[1:]),
-              "experiments": {**old.get("experiments", {}), **found}}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf8")
+              "machine": _machine(), "package_version": _version(), **record}
+    try:  # read again: another run may have written the file while this one trained
+        merged, notes = merge_spread(read_spread(out) if out.exists() else None, found,
+                                     record, replace, out)
+        write_atomically(out, json.dumps(merged, indent=1) + "\n")
+    except (OSError, SpreadFileError) as exc:
+        print(json.dumps({**record, "experiments": found}, indent=1))
+        sys.exit(f"could not write {out} ({exc}); the new results are printed above")
     for exp_id, quantities in found.items():
         for key, s in quantities.items():
             if s["count"]:
                 flag = "  (the book's value is outside the seed range)" * s["book_outside"]
                 print(f"{exp_id} {key}: {s['mean']:.2f} ± {s['sd']:.2f} "
                       f"[{s['min']:.2f}, {s['max']:.2f}], book {s['book'] or '–'}{flag}")
-    print(f"written to {out}")
-    return 0
+    print("\n".join(notes + [f"written to {out}"]))
 
 
 if __name__ == "__main__":

@@ -9,13 +9,17 @@ registry's book values and tolerances, and adds the seed spread of
     python -m ch3_code.scorecard          # the table in a terminal
     python -m ch3_code.scorecard --page   # re-execute scorecard.ipynb (after the chapters ran)
     scorecard.page()                      # the book's scorecard page (HTML)
+
+A spread file that is damaged or edited by hand into something the page cannot show is
+refused with a ``SpreadFileError`` that names the file and the entry at fault.
 """
-import json
+import argparse
 import sys
 from pathlib import Path
 
 from . import registry
 from .report import Table, recorded_results, rows_for
+from .spread_file import SpreadFileError, read_spread
 
 ROOT = Path(__file__).resolve().parent.parent
 SPREAD_FILE = Path("results") / "seed_spread.json"
@@ -45,7 +49,7 @@ def load_spread(root=None):
     for top in tops:
         path = Path(top, SPREAD_FILE)
         if path.is_file():
-            return json.loads(path.read_text(encoding="utf8"))
+            return read_spread(path)
     return None
 
 
@@ -74,7 +78,8 @@ def describe_spread(exp_id, key, this_run=None, root=None):
     u = q.unit or ""
     points = " points" if u == "%" else ""
     capped = {k: v for k, v in stored.get("settings", {}).items() if v}
-    lines = [f"{SPREAD_FILE.as_posix()} (python -m ch3_code.reproduce, {stored['date'][:10]}, "
+    lines = [f"{SPREAD_FILE.as_posix()} (python -m ch3_code.reproduce, "
+             f"{stored.get('date', 'undated')[:10]}, "
              f"{capped or 'the book settings'}):",
              f"{exp_id}'s {q.label} ({u or 'value'}) with seeds 1 to {s['count']}: "
              + " ".join(f"{v:.2f}" for v in s["values"]),
@@ -170,12 +175,29 @@ def update_page(root=ROOT):
 
 
 def main(argv=None):
-    argv = list(argv or [])
-    if "--page" in argv:
-        argv.remove("--page")
-        print(f"updated {update_page(Path(argv[0]) if argv else ROOT)}")
+    """The command line; ``argv`` is the list of its arguments (None: no arguments)."""
+    parser = argparse.ArgumentParser(prog="python -m ch3_code.scorecard",
+                                     description=__doc__.split("\n\n")[0],
+                                     epilog="Nothing is trained: the chapters' recorded results "
+                                     "are read and compared with the book's.")
+    parser.add_argument("folder", nargs="?", type=Path, default=ROOT,
+                        help=f"the book's folder, with chapters/ (default: {ROOT})")
+    parser.add_argument("--page", action="store_true",
+                        help="re-execute scorecard.ipynb in place (after the chapters ran)")
+    args = parser.parse_args([] if argv is None else [str(a) for a in argv])
+    root = args.folder
+    needed = root / ("scorecard.ipynb" if args.page else "chapters")
+    if not needed.exists():
+        parser.error(f"{root} has no {needed.name}: give the book's folder (the one with "
+                     f"chapters/ and scorecard.ipynb), or nothing for {ROOT}")
+    try:  # a damaged spread file is named here, not deep in a traceback or the notebook
+        load_spread(root)
+    except SpreadFileError as exc:
+        print(f"python -m ch3_code.scorecard: {exc}", file=sys.stderr)
+        return 1
+    if args.page:
+        print(f"updated {update_page(root)}")
         return 0
-    root = Path(argv[0]) if argv else ROOT
     table, missing, spread = scorecard_table(root)
     print(table)
     print()
