@@ -38,13 +38,23 @@ that the weights of one pixel are contiguous in memory, and copied back into
 same weights as the NumPy step, for every cost, activation, regulariser, momentum
 and batch size it supports. Numba caches the compiled code on disk
 (``__pycache__``): the first run on a machine compiles for a few seconds per dtype,
-when the run starts, before its first epoch is timed.
+when the run starts, before its first epoch is timed. Where Numba finds no folder it
+may write (a read-only install with an unwritable home), the epoch is compiled without
+the cache, in every session, and the first run says once how to avoid that
+(``NUMBA_CACHE_DIR``, or ``fused=False``).
+
+Only the built-in classes themselves have their formulas here (``own_classes``): a
+network with a cost or activation class of the learner's always trains with NumPy's step.
 """
+import warnings
+
 import numpy as np
 
 from .activations import (LinearActivation, ReLUActivation, SigmoidActivation,
                           SoftmaxActivation, TanhActivation)
+from .arrays import caller_stacklevel
 from .costs import QuadraticCost
+from .own_classes import describe, own_classes
 from .pixels import PixelRows, lookup_table
 
 try:
@@ -64,12 +74,14 @@ def unsupported(net, dropout):
         return f"it has {net.number_of_layers - 1} hidden layers (the compiled epoch has one)"
     if dropout:
         return "dropout needs the NumPy step"
+    own = own_classes(net)
+    if own:
+        return (f"its {describe(own)} {'is' if len(own) == 1 else 'are'} your own (the "
+                "compiled epoch has only the built-in formulas; NumPy's step calls yours)")
     if net.activation not in HIDDEN:
-        return f"its hidden activation {net.activation.name!r} is not built in"
+        return f"its hidden activation {net.activation.name!r} has no compiled form"
     if net.output_activation not in OUTPUT:
-        return f"its output activation {net.output_activation.name!r} is not built in"
-    if net.cost.name not in ("cross-entropy", "log-likelihood", "quadratic"):
-        return f"its cost {net.cost.name!r} is not built in"
+        return f"its output activation {net.output_activation.name!r} has no compiled form"
     return ""
 
 
@@ -92,7 +104,8 @@ class FusedEpoch:
             self.X, self.lut = X.raw, lookup_table(net.dtype)
         else:                               # no copy for the training data of a run
             self.X, self.lut = np.ascontiguousarray(X), None
-        self.batch_size, self.mu = int(batch_size), float(mu)
+        # buffers hold one mini-batch: batch_size=10**9 on 50,000 examples is one batch of n
+        self.batch_size, self.mu = int(min(batch_size, max(n, 1))), float(mu)
         self.reg = 0 if not lmbda else 2 if regularization == "L1" else 1
         self.c = float(lmbda) / n           # the lmbda / n of every regularisation term
         self.tiny = np.finfo(net.dtype).tiny  # below it, _scale sends values to 0
@@ -103,6 +116,7 @@ class FusedEpoch:
         self.v2 = np.zeros_like(net.weights[1]) if mu else np.zeros((0, 0), dtype)
         self.vb1 = np.zeros(net.layer_sizes[1], dtype) if mu else np.zeros(0, dtype)
         self.vb2 = np.zeros(net.layer_sizes[2], dtype) if mu else np.zeros(0, dtype)
+        _warn_if_uncached()
         # compile now (or load from Numba's disk cache), on an empty epoch: the first
         # epoch's time in the History is then training only, as for NumPy's step
         self(np.empty(0, dtype=np.int64), 0.0)
@@ -117,12 +131,37 @@ class FusedEpoch:
         net.weights[0][...] = w1t.T
 
 
+# Why Numba could not cache the compiled code on disk ("" while it can); see _jit.
+CACHE_PROBLEM = ""
+_cache_warned = False
+
+
 def _jit(fn):
+    """``fn`` compiled by Numba, cached on disk if Numba finds a folder it may write."""
+    global CACHE_PROBLEM
     if numba is None:
         return fn
     # "contract" lets a * b + c be one fused multiply-add; no flag that assumes finite numbers,
     # so a diverging run still produces the inf and NaN that training.train detects.
-    return numba.njit(cache=True, fastmath={"contract", "reassoc", "nsz", "arcp"})(fn)
+    options = dict(fastmath={"contract", "reassoc", "nsz", "arcp"})
+    try:
+        return numba.njit(cache=True, **options)(fn)
+    except RuntimeError as exc:  # "cannot cache function ...: no locator available ..."
+        CACHE_PROBLEM = str(exc)
+        return numba.njit(cache=False, **options)(fn)
+
+
+def _warn_if_uncached():
+    """Say once per session that the epoch is compiled afresh, and how to keep it."""
+    global _cache_warned
+    if CACHE_PROBLEM and not _cache_warned:
+        _cache_warned = True
+        warnings.warn(
+            f"Numba cannot cache the compiled epoch on disk ({CACHE_PROBLEM}; it finds no "
+            "folder it may write), so it is compiled again in every session, a few seconds "
+            "per dtype. Set the environment variable NUMBA_CACHE_DIR to a writable folder before "
+            "importing ch3_code to keep it, or pass fused=False to train with NumPy's step",
+            RuntimeWarning, stacklevel=caller_stacklevel())
 
 
 @_jit

@@ -28,14 +28,13 @@ import numpy as np
 from .activations import SigmoidActivation, get_activation
 from .arrays import as_arrays, one_hot
 from .costs import CrossEntropyCost, get_cost
+from .options import check_dtype, check_layer_sizes, check_rand_seed, check_regularization
 from .pixels import BLOCK, PixelRows
 
 # Examples per block when evaluating a set: bounds the memory of z and a. 16,384 (one block for
 # the test set) measured 2x faster than 4,096 on the shared 2-core machine (94 ms against 216 ms
 # for the 10,000 test images): each multi-threaded BLAS call pays a wake-up when cores are busy.
 _CHUNK = 16384
-DTYPES = ("float32", "float64")
-REGULARIZATIONS = ("L2", "L1")
 
 ForwardPass = namedtuple("ForwardPass", ["inputs", "hidden", "z", "a"])
 ForwardPass.__doc__ = """What one forward pass leaves for backpropagation.
@@ -43,14 +42,6 @@ ForwardPass.__doc__ = """What one forward pass leaves for backpropagation.
 inputs[l]: the activations fed into layer l + 1 (the input X, then each hidden layer's
     output after dropout); hidden[l]: hidden layer l + 1's output before dropout, from
     which f'(z) is computed; z, a: the output layer's weighted input and activation."""
-
-
-def check_regularization(regularization):
-    """Return ``regularization`` if it is "L2" or "L1"; every public method asks here."""
-    if regularization not in REGULARIZATIONS:
-        raise ValueError(f"regularization={regularization!r} is not known; "
-                         "use 'L2' (weight decay) or 'L1'")
-    return regularization
 
 
 class NN2:
@@ -65,10 +56,8 @@ class NN2:
 
     def __init__(self, layer_sizes, rand_seed=0, activation=SigmoidActivation,
                  cost=CrossEntropyCost, output_activation=None, dtype="float32"):
-        self.layer_sizes = _check_sizes(layer_sizes)
+        self.layer_sizes = check_layer_sizes(layer_sizes, check_dtype(dtype))
         self.number_of_layers = len(self.layer_sizes) - 1
-        if dtype is None or not _is_dtype(dtype) or np.dtype(dtype).name not in DTYPES:
-            raise ValueError(f"dtype={dtype!r} is not supported; use 'float32' or 'float64'")
         self.dtype = np.dtype(dtype)
         self.activation = get_activation(activation)
         self.cost = get_cost(cost)
@@ -84,11 +73,7 @@ class NN2:
         if self.activation.name == "softmax":
             raise ValueError("activation='softmax' is an output layer; hidden layers need "
                              "'sigmoid', 'tanh' or 'relu'")
-        if rand_seed is not None and not (isinstance(rand_seed, (int, np.integer))
-                                          and not isinstance(rand_seed, bool) and rand_seed >= 0):
-            raise ValueError(f"rand_seed={rand_seed!r}: give a whole number >= 0 (or None for a "
-                             "different run each time)")
-        self.rand_seed = None if rand_seed is None else int(rand_seed)
+        self.rand_seed = check_rand_seed(rand_seed)
         self.rng = np.random.default_rng(seed=self.rand_seed)
         self.default_weight_initializer()
 
@@ -188,6 +173,11 @@ class NN2:
         """
         fp = self.forward(X, masks)
         delta = self.cost.delta(fp.z, fp.a, Y, self.output_activation)       # BP1
+        if getattr(delta, "shape", None) != fp.a.shape:  # a cost class of one's own
+            raise ValueError(f"{self.cost.__name__}.delta returned "
+                             f"{getattr(delta, 'shape', type(delta).__name__)} for outputs a "
+                             f"of shape {fp.a.shape}: it must return dC/dz for every output, "
+                             "an array shaped like a")
         if scale != 1.0:
             delta *= scale
         nabla_b, nabla_w = [None] * self.number_of_layers, [None] * self.number_of_layers
@@ -255,9 +245,9 @@ class NN2:
         n is the training-set size in R(w) (it defaults to len(data)).
         """
         check_regularization(regularization)
-        X, labels = self.data_arrays(data)
+        X, labels = _non_empty(self.data_arrays(data), "accuracy_and_cost")
         correct, cost = self.count_and_cost(X, labels, want_cost)
-        m = max(X.shape[0], 1)
+        m = X.shape[0]
         if not want_cost:
             return correct / m, None
         n = X.shape[0] if n is None else n
@@ -278,8 +268,8 @@ class NN2:
 
     def accuracy(self, data):
         """Fraction of ``data`` classified correctly."""
-        X, labels = self.data_arrays(data, "accuracy data")
-        return self.count_and_cost(X, labels, want_cost=False)[0] / max(X.shape[0], 1)
+        X, labels = _non_empty(self.data_arrays(data, "accuracy data"), "accuracy")
+        return self.count_and_cost(X, labels, want_cost=False)[0] / X.shape[0]
 
     def total_cost(self, data, lmbda=0.0, n=None, regularization="L2"):
         """Mean cost per example over ``data`` plus the regularisation term (training-set size n).
@@ -289,9 +279,9 @@ class NN2:
         defaults to len(data)), so training and test costs carry the same penalty.
         """
         check_regularization(regularization)
-        X, labels = self.data_arrays(data, "cost data")
+        X, labels = _non_empty(self.data_arrays(data, "cost data"), "total_cost")
         n = X.shape[0] if n is None else n
-        return (self.count_and_cost(X, labels)[1] / max(X.shape[0], 1)
+        return (self.count_and_cost(X, labels)[1] / X.shape[0]
                 + self.regularization_cost(lmbda, n, regularization))
 
     # --------------------------------------------------------------- training
@@ -320,29 +310,23 @@ class NN2:
         save(self, path)
 
     @staticmethod
-    def load(path):
-        """The one way to load a network written by ``save`` (``ch3_code.load`` is this)."""
+    def load(path, cost=None, activation=None, output_activation=None):
+        """The one way to load a network written by ``save`` (``ch3_code.load`` is this).
+
+        A file holds the names of its classes, not their code: a network saved with a cost
+        or activation class of your own loads when you pass it, e.g. ``cost=MyCost``.
+        """
         from .persist import load
-        return load(path)
+        return load(path, cost=cost, activation=activation,
+                    output_activation=output_activation)
 
 
-def _is_dtype(dtype):
-    try:
-        np.dtype(dtype)
-    except TypeError:
-        return False
-    return True
-
-
-def _check_sizes(layer_sizes):
-    def is_size(s):
-        return isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1
-    ok = (isinstance(layer_sizes, (list, tuple, np.ndarray)) and len(layer_sizes) >= 2
-          and all(is_size(s) for s in layer_sizes))
-    if not ok:
-        raise ValueError(f"layer_sizes={layer_sizes!r}: give a list of at least two positive "
-                         "integers, inputs first, e.g. NN2([784, 30, 10])")
-    return [int(s) for s in layer_sizes]
+def _non_empty(arrays, method):
+    """(X, labels) unchanged if there is at least one example; an empty set is refused."""
+    if arrays[0].shape[0] == 0:
+        raise ValueError(f"{method}: data has no examples (an accuracy or mean cost of none "
+                         "is undefined); pass at least one (x, y)")
+    return arrays
 
 
 load = NN2.load  # ch3_code.load is the same function as NN2.load, not a second way

@@ -24,6 +24,7 @@ from .divergence import DivergenceWarning
 from .history import History
 from .network import NN2
 from .options import check_options, monitors_for
+from .own_classes import describe, own_classes
 from .progress import EpochBar
 from .sweep import WORKER_ENV
 
@@ -38,7 +39,8 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
     """Train ``net`` in place and return a ``History``; epochs are numbered 0, 1, ..., epochs - 1.
 
     training_data, test_data, evaluation_data: a split, an (X, y) tuple or a list of (x, y)
-        pairs (see ``ch3_code.arrays``). test_data may be None. Early stopping and the
+        pairs (see ``ch3_code.arrays``). test_data may be None; no set may be empty (an
+        accuracy of no examples would read as 0% every epoch). Early stopping and the
         schedule watch validation (evaluation_data) accuracy if given, else test accuracy.
     monitoring: False records test (and validation) accuracy only; True records every
         accuracy and cost; or one name or a list of names from ``history.MONITORS``.
@@ -58,7 +60,9 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
         whenever the network and options allow it and batch_size <= 40 (above that,
         BLAS's matrix products make NumPy's step faster), else NumPy's step; False always
         uses NumPy's step (``_make_step``); True insists on the compiled epoch and says
-        why not if it cannot be used. Both give the same run up to rounding.
+        why not if it cannot be used. Both give the same run up to rounding. A network
+        with a cost or activation class of your own (``own_classes``) always trains with
+        NumPy's step, which calls your class as written (with fused=True, a warning says so).
 
     A run that diverges (see ``divergence``) stops with a ``DivergenceWarning`` and
     returns its history. Ctrl-C (KeyboardInterrupt) puts back the weights of the last
@@ -72,14 +76,12 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
                   early_stopping, eta_patience, eta_divisor, eta_floor, allow_unstable_momentum)
     if os.environ.get(WORKER_ENV) == "1":
         progress = verbose = False  # the sweep shows one bar and prints each run's summary
-    X, labels = net.data_arrays(training_data, "training_data", pixels=True)
-    if X.shape[0] == 0:
-        raise ValueError("training_data is empty")
-    sets = {"train": (X, labels)}
+    sets = {"train": _non_empty(net, training_data, "training_data", pixels=True)}
     if test_data is not None:
-        sets["test"] = net.data_arrays(test_data, "test_data")
+        sets["test"] = _non_empty(net, test_data, "test_data")
     if evaluation_data is not None:
-        sets["evaluation"] = net.data_arrays(evaluation_data, "evaluation_data")
+        sets["evaluation"] = _non_empty(net, evaluation_data, "evaluation_data")
+    X, labels = sets["train"]
     watched = ("evaluation_accuracy" if "evaluation" in sets
                else "test_accuracy" if "test" in sets else None)
     if watched is None and (early_stopping or eta_patience or restore_best):
@@ -193,6 +195,16 @@ AUTO_FUSED_MAX_BATCH = 40
 last_history = None  # the History of the latest run in this process (kept when Ctrl-C stops it)
 
 
+def _non_empty(net, data, name, pixels=False):
+    """(X, labels) of a set; an empty one is refused (it would score 0% every epoch)."""
+    X, labels = net.data_arrays(data, name, pixels=pixels)
+    if X.shape[0] == 0:
+        fix = ("pass at least one example" if name == "training_data" else
+               f"pass at least one example, or {name}=None to train without it")
+        raise ValueError(f"{name} is empty (0 examples); {fix}")
+    return X, labels
+
+
 def _copy_params(net):
     return [w.copy() for w in net.weights], [b.copy() for b in net.biases]
 
@@ -224,7 +236,13 @@ def _make_epoch(net, X, Y, labels, batch_size, n, lmbda, regularization, dropout
         raise ValueError(f"fused={fused!r} is not allowed: None (compiled when possible), "
                          "True or False")
     step = _make_step(net, n, lmbda, regularization, dropout, mu)
-    if fused is True or (fused is None and batch_size <= AUTO_FUSED_MAX_BATCH):
+    own = own_classes(net)
+    if fused and own:  # never swap a learner's class for the built-in formula
+        warnings.warn(f"fused=True: the {describe(own)} {'is' if len(own) == 1 else 'are'} "
+                      "your own, which the compiled epoch cannot call; this run uses NumPy's "
+                      "step, which calls them as written (pass fused=None to not be told)",
+                      UserWarning, stacklevel=caller_stacklevel())
+    elif fused is True or (fused is None and batch_size <= AUTO_FUSED_MAX_BATCH):
         from . import fused as compiled
         why_not = compiled.unsupported(net, dropout)
         if fused and why_not:
@@ -290,7 +308,7 @@ def _measure(net, sets, monitors, lmbda, n, regularization):
         if not (want_acc or want_cost):
             continue
         correct, cost = net.count_and_cost(Xs, ls, want_cost=want_cost)
-        m = max(Xs.shape[0], 1)
+        m = Xs.shape[0]  # never 0: train refuses empty sets
         if want_acc:
             values[f"{name}_accuracy"] = correct / m
         if want_cost:
@@ -301,7 +319,7 @@ def _measure(net, sets, monitors, lmbda, n, regularization):
 
 
 def _postfix(history, watched):
-    if not watched:
+    if not watched or not history[watched]:  # nothing recorded (epochs=0)
         return ""
     label = "validation" if watched.startswith("evaluation") else watched.split("_")[0]
     return f"{label} acc {history[watched][-1]:.2%}"

@@ -1,12 +1,16 @@
 """Saving and loading networks: atomic writes, finite values only, seed and dtype kept."""
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
 
 import ch3_code
-from ch3_code import NN2
+from ch3_code import NN2, persist
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -85,3 +89,63 @@ def test_no_seed_is_saved_as_none(tmp_path):
 
 def test_one_way_to_load():
     assert ch3_code.load is NN2.load
+
+
+# --- leftovers of a killed save, and the path named in errors (issue 28) ----------------------
+
+KILLED_SAVE = """if True:
+    import os, signal, sys
+    from ch3_code import NN2
+    def killed(src, dst):  # kill -9 after the temporary file is written, before the rename
+        os.kill(os.getpid(), signal.SIGKILL)
+    os.replace = killed
+    NN2([5, 4, 3], rand_seed=2).save(sys.argv[1])
+"""
+
+
+def left_by_a_killed_save(path):
+    """Run a save that is killed with SIGKILL mid-way; return the temporary files it left."""
+    out = subprocess.run([sys.executable, "-c", KILLED_SAVE, str(path)], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == -signal.SIGKILL, out.stderr
+    return sorted(p.name for p in path.parent.iterdir() if p.name.endswith(".tmp"))
+
+
+@pytest.mark.parametrize("next_use", ["save", "load"])
+def test_a_killed_saves_temporary_file_is_removed_when_the_path_is_next_used(tmp_path,
+                                                                           next_use):
+    path = tmp_path / "net.json"
+    small(rand_seed=1).save(path)
+    good = path.read_bytes()
+    left = left_by_a_killed_save(path)
+    assert len(left) == 1 and left[0].startswith(".net.json.")   # recognisably save's own
+    assert path.read_bytes() == good                             # the old file survived
+    if next_use == "save":
+        small(rand_seed=1).save(path)
+    else:
+        NN2.load(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.json"]
+
+
+def test_only_stale_temporary_files_of_this_path_are_removed(tmp_path):
+    path = tmp_path / "net.json"
+    running = tmp_path / f".net.json.{os.getpid()}-abc123.tmp"   # a save still writing
+    other = tmp_path / f".other.json.{2 ** 22 + 1}-abc123.tmp"   # another file's
+    notes = tmp_path / ".net.json.notes.tmp"                     # not save's name
+    old = tmp_path / f".net.json.{os.getpid()}-old999.tmp"       # an hour old
+    for p in (running, other, notes, old):
+        p.write_text("{}")
+    hours_ago = time.time() - 2 * persist.STALE_SECONDS
+    os.utime(old, (hours_ago, hours_ago))
+    small().save(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["net.json", running.name, other.name, notes.name])
+
+
+def test_saving_into_a_missing_folder_names_the_path_given(tmp_path):
+    path = tmp_path / "no such folder" / "net.json"
+    with pytest.raises(FileNotFoundError) as caught:
+        small().save(path)
+    message = str(caught.value)
+    assert str(path) in message and "does not exist" in message and ".tmp" not in message
+    assert caught.value.filename == str(path)
