@@ -20,17 +20,16 @@ one set of settings and one number of seeds, and entries made otherwise are drop
 with ``--replace`` (and listed).
 """
 import argparse
+import contextlib
 import datetime
 import json
-import os
-import platform
 import sys
 import warnings
 from pathlib import Path
 
 from . import registry
-from .spread_file import (SpreadFileError, check_writable, merge_spread, read_spread, spread,
-                          write_atomically)
+from .spread_file import (SpreadFileError, check_writable, machine, merge_spread,
+                          package_version, read_spread, spread, write_atomically)
 from .sweep import SweepError, sweep
 from .training import DivergenceWarning
 
@@ -123,36 +122,6 @@ def _spreads(ids, seeds, configs, results, failed):
     return out
 
 
-def _version():
-    try:
-        from importlib.metadata import version
-        return version("ch3_code")
-    except Exception:  # not installed, e.g. run from a checkout with PYTHONPATH
-        return "unknown"
-
-
-def _machine():
-    """The processor, its BLAS kernel, the OS and Python: float32 sums round differently from
-    one BLAS kernel to another (OpenBLAS picks one per processor), so the same seed can end a
-    few hundredths of a point apart on two machines."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf8") as info:
-            cpu = next((line.split(":", 1)[1].strip() for line in info
-                        if line.startswith("model name")), cpu)
-    except OSError:
-        pass
-    try:
-        from threadpoolctl import threadpool_info
-        kernels = sorted({f"{i.get('internal_api')} {i.get('architecture')}"
-                          for i in threadpool_info() if i.get("user_api") == "blas"})
-    except Exception:  # threadpoolctl missing or unable to inspect the libraries
-        kernels = []
-    blas = f", BLAS {' / '.join(kernels)}" if kernels else ""
-    return (f"{cpu} ({platform.machine()}), {os.cpu_count()} CPUs{blas}, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}")
-
-
 def count(text):
     """An argparse type: a whole number >= 1."""
     try:
@@ -208,12 +177,7 @@ def main(argv=None):
         parser.exit(1, f"{parser.prog}: {exc}\n")
     failed = None
     try:
-        if args.dask:
-            import joblib
-            from dask.distributed import Client
-            with Client(args.dask), joblib.parallel_config(backend="dask"):
-                found = reproduce(ids, range(1, args.seeds + 1), args.jobs, args.epochs, args.n)
-        else:
+        with _cluster(parser, args.dask):
             found = reproduce(ids, range(1, args.seeds + 1), args.jobs, args.epochs, args.n)
     except SweepError as exc:
         found, failed = exc.spread, exc
@@ -225,10 +189,24 @@ def main(argv=None):
     return 0
 
 
+def _cluster(parser, address):
+    """Where the sweep runs: the Dask cluster at ``address`` (connected now), or here."""
+    stack = contextlib.ExitStack()
+    if address:
+        try:
+            import joblib
+            from dask.distributed import Client
+            stack.enter_context(Client(address, timeout=20))
+        except Exception as exc:  # dask missing, a mistyped address, no scheduler there
+            parser.error(f"--dask {address}: cannot connect ({type(exc).__name__}: {exc})")
+        stack.enter_context(joblib.parallel_config(backend="dask"))
+    return stack
+
+
 def _write(out, found, record, replace):
     """Merge ``found`` into the file as it is now and replace it in one rename; report."""
     record = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              "machine": _machine(), "package_version": _version(), **record}
+              "machine": machine(), "package_version": package_version(), **record}
     try:  # read again: another run may have written the file while this one trained
         merged, notes = merge_spread(read_spread(out) if out.exists() else None, found,
                                      record, replace, out)

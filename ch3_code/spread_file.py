@@ -20,6 +20,7 @@ process leaves the old file whole, never a truncated one that every later run tr
 import json
 import math
 import os
+import platform
 import tempfile
 from pathlib import Path
 
@@ -28,7 +29,7 @@ import numpy as np
 from . import registry
 
 __all__ = ["spread", "SpreadFileError", "read_spread", "check_spread", "merge_spread",
-           "write_atomically", "check_writable"]
+           "write_atomically", "check_writable", "machine", "package_version"]
 
 
 def spread(values, book):
@@ -174,6 +175,37 @@ def _made(record):
 def _provenance(record):
     return {k: record[k] for k in ("date", "command", "machine", "package_version")
             if k in record}
+
+
+def package_version():
+    """The installed ch3_code's version ("unknown" in a checkout that is not installed)."""
+    try:
+        from importlib.metadata import version
+        return version("ch3_code")
+    except Exception:  # not installed, e.g. run from a checkout with PYTHONPATH
+        return "unknown"
+
+
+def machine():
+    """The processor, its BLAS kernel, the OS and Python: float32 sums round differently from
+    one BLAS kernel to another (OpenBLAS picks one per processor), so the same seed can end a
+    few hundredths of a point apart on two machines."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf8") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info
+                        if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    try:
+        from threadpoolctl import threadpool_info
+        kernels = sorted({f"{i.get('internal_api')} {i.get('architecture')}"
+                          for i in threadpool_info() if i.get("user_api") == "blas"})
+    except Exception:  # threadpoolctl missing or unable to inspect the libraries
+        kernels = []
+    blas = f", BLAS {' / '.join(kernels)}" if kernels else ""
+    return (f"{cpu} ({platform.machine()}), {os.cpu_count()} CPUs{blas}, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}")
 
 
 def write_atomically(path, text):

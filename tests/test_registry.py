@@ -350,8 +350,8 @@ def test_the_seed_spread_names_the_processor_and_its_blas_kernel():
     """Float32 results depend on the BLAS kernel: the record must say which one ran."""
     from threadpoolctl import threadpool_info
 
-    from ch3_code.reproduce import _machine
-    machine = _machine()
+    from ch3_code.spread_file import machine
+    machine = machine()
     assert "CPUs" in machine and "Python" in machine
     for lib in threadpool_info():
         if lib.get("user_api") == "blas" and lib.get("architecture"):
