@@ -14,9 +14,10 @@ per row). They keep the float dtype they are given: float32 in, float32 out (the
 trains in float32 by default); integers and Python numbers are computed in float64.
 """
 import functools
-import inspect
 
 import numpy as np
+
+from .own_classes import own_activation
 
 
 def _float(z):
@@ -169,7 +170,8 @@ def get_activation(activation):
     """Return the activation class for a class, an instance or a name such as ``"relu"``.
 
     A class of your own works too if it has ``fn(z)`` and ``prime_from_output(a)``, or, as
-    on the seed page, ``fn(z)`` and ``prime(z)``: it is wrapped as :func:`_adapt` says.
+    on the seed page, ``fn(z)`` and ``prime(z)``: what it lacks is added as
+    ``own_classes.own_activation`` says, and its own methods are the ones called.
     """
     if isinstance(activation, str):
         key = activation.strip().lower()
@@ -178,7 +180,7 @@ def get_activation(activation):
                              f"{sorted(ACTIVATIONS)} or one of the activation classes")
         return ACTIVATIONS[key]
     cls = activation if isinstance(activation, type) else type(activation)
-    if cls in ACTIVATIONS.values() or cls in _ADAPTED.values():
+    if cls in ACTIVATIONS.values():
         return cls
     if not callable(getattr(cls, "fn", None)) or not (
             callable(getattr(cls, "prime", None))
@@ -186,69 +188,4 @@ def get_activation(activation):
         raise TypeError(f"activation={activation!r} is neither a name ({sorted(ACTIVATIONS)}) "
                         "nor a class with static methods fn(z) and prime(z) (or "
                         "prime_from_output(a), the derivative written with a = fn(z))")
-    if (isinstance(getattr(cls, "name", None), str) and _takes_out(cls.fn)
-            and callable(getattr(cls, "prime_from_output", None))):
-        return cls  # already has everything the network uses
-    if cls not in _ADAPTED:
-        _ADAPTED[cls] = _adapt(cls)
-    return _ADAPTED[cls]
-
-
-def _takes_out(fn):
-    try:
-        return "out" in inspect.signature(fn).parameters
-    except (TypeError, ValueError):  # no signature to read (e.g. a numpy ufunc)
-        return False
-
-
-_ADAPTED = {}  # a user's class -> the class the network uses for it
-
-
-class _OutputWithZ(np.ndarray):
-    """An output a = f(z) that keeps the z it came from (see :func:`_adapt`)."""
-
-
-def _adapt(cls):
-    """A class with the full interface the network uses, built from a user's class ``cls``.
-
-    The network calls ``fn(z, out=...)`` (``out`` may be ignored: the returned array is
-    used), ``prime_from_output(a)`` and reads ``name``. What ``cls`` lacks is added:
-
-    * ``name``: the class name;
-    * ``out``: fn's result is copied into ``out``;
-    * ``prime_from_output``: a seed-style class only knows f'(z), and a cannot be turned
-      back into z in general. So ``fn`` returns its output as an array that keeps a copy of
-      z (``a.z``), and ``prime_from_output(a)`` returns ``prime(a.z)``. Given any other
-      array it refuses, rather than guess.
-    """
-    user_fn, name = cls.fn, getattr(cls, "name", cls.__name__)
-    own_prime_from_output = callable(getattr(cls, "prime_from_output", None))
-
-    def fn(z, out=None):
-        if own_prime_from_output:
-            a = np.asarray(user_fn(z))
-            if out is None:
-                return a
-            out[...] = a
-            return out
-        z = np.array(z, dtype=_float(z).dtype, copy=True)
-        a = np.array(user_fn(z), copy=True).view(_OutputWithZ)
-        a.z = z
-        return a
-
-    def prime_from_output(a):
-        if own_prime_from_output:
-            return cls.prime_from_output(a)
-        z = getattr(a, "z", None)
-        if z is None:
-            raise TypeError(f"{name}.prime_from_output(a) needs an a returned by {name}.fn, "
-                            "which keeps the z that prime(z) is evaluated at")
-        return np.asarray(cls.prime(z))
-
-    def prime(z):  # a class with only prime_from_output: f'(z) from f(z)
-        return cls.prime(z) if hasattr(cls, "prime") else cls.prime_from_output(user_fn(z))
-
-    return type(cls.__name__, (), {
-        "name": name, "fn": staticmethod(fn), "prime": staticmethod(prime),
-        "prime_from_output": staticmethod(prime_from_output), "__doc__": cls.__doc__,
-        "__module__": cls.__module__, "adapted_from": cls})
+    return own_activation(cls)

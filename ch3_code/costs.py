@@ -13,12 +13,10 @@ silently trained with a wrong gradient.
 The costs keep the dtype they are given: float32 outputs give a float32 delta (the
 network trains in float32 by default); the totals are Python floats.
 """
-import inspect
-import types
-
 import numpy as np
 
 from .activations import LinearActivation, SigmoidActivation, SoftmaxActivation, TanhActivation
+from .own_classes import own_cost
 
 # The smallest probability a cost computed from outputs a will take a log of:
 # a saturated wrong answer then costs -ln(1e-15) ~ 34.5, a large finite number.
@@ -169,8 +167,7 @@ def get_cost(cost):
     A class of your own works too if it has ``fn(a, y)`` and ``delta(z, a, y, activation)``,
     as the seed page's costs do, or the book's network2.py ``delta(z, a, y)`` (its
     ``QuadraticCost`` and ``CrossEntropyCost`` pasted as they are). What it lacks is added
-    (``name`` the class name, ``from_z(z, a, y)`` = ``fn(a, y)``, the fourth argument of
-    delta); its own ``fn`` and ``delta`` are always the ones called.
+    as ``own_classes.own_cost`` says; its own ``fn`` and ``delta`` are the ones called.
     """
     if isinstance(cost, str):
         key = cost.strip().lower()
@@ -180,68 +177,9 @@ def get_cost(cost):
                              "or a cost class")
         return COSTS[key]
     cls = cost if isinstance(cost, type) else type(cost)
-    if cls in COSTS.values() or cls in _ADAPTED.values():
+    if cls in COSTS.values():
         return cls
     if not all(callable(getattr(cls, attr, None)) for attr in ("fn", "delta")):
         raise TypeError(f"cost={cost!r} is neither a name ({sorted(COSTS)}) nor a class with "
                         "static methods fn(a, y) and delta(z, a, y, activation)")
-    book_form = _delta_arguments(cls) == 3
-    if (not book_form and isinstance(getattr(cls, "name", None), str)
-            and callable(getattr(cls, "from_z", None))):
-        return cls
-    if cls not in _ADAPTED:
-        _ADAPTED[cls] = _adapt(cls, book_form)
-    return _ADAPTED[cls]
-
-
-_ADAPTED = {}  # a user's class -> the class the network uses for it
-
-
-def _delta_arguments(cls):
-    """4 for ``delta(z, a, y, activation)``, 3 for network2's ``delta(z, a, y)``; else refuse.
-
-    Read once, when the network is made, so that a wrong form fails there and not in the
-    first mini-batch. A ``def`` without ``@staticmethod`` would receive z as ``self``.
-    """
-    for attr in ("fn", "delta"):
-        if isinstance(inspect.getattr_static(cls, attr), types.FunctionType):
-            raise TypeError(f"cost={cls.__name__}: write @staticmethod above 'def {attr}' "
-                            "(the network calls it on the class, with no self)")
-    try:
-        signature = inspect.signature(cls.delta)
-    except (TypeError, ValueError):  # no signature to read (e.g. a numpy ufunc): ours
-        return 4
-    for count in (4, 3):
-        try:
-            signature.bind(*range(count))
-            return count
-        except TypeError:
-            pass
-    raise TypeError(f"cost={cls.__name__}: delta{signature} takes neither "
-                    "(z, a, y, activation) nor network2's (z, a, y); write it as "
-                    "'@staticmethod def delta(z, a, y, activation): return ...'")
-
-
-def _adapt(cls, book_form=False):
-    """``cls`` with a ``name`` (its class name) and ``from_z`` (its ``fn`` of the outputs a).
-
-    ``book_form``: ``cls.delta`` is network2's ``delta(z, a, y)``, which is given the same
-    arrays (one example per row, not per column: elementwise formulas read the same) and
-    not the output activation, which network2 fixes to the sigmoid.
-    """
-    name = getattr(cls, "name", cls.__name__)
-    from_z = getattr(cls, "from_z", None)
-
-    def from_z_or_fn(z, a, y):
-        return float(from_z(z, a, y) if callable(from_z) else cls.fn(a, y))
-
-    def three_argument_delta(z, a, y, activation):
-        return cls.delta(z, a, y)
-
-    members = {"name": name, "fn": staticmethod(lambda a, y: float(cls.fn(a, y))),
-               "from_z": staticmethod(from_z_or_fn),
-               "delta": staticmethod(three_argument_delta if book_form else cls.delta),
-               "__doc__": cls.__doc__, "__module__": cls.__module__, "adapted_from": cls}
-    if hasattr(cls, "output_activations"):
-        members["output_activations"] = tuple(cls.output_activations)
-    return type(cls.__name__, (), members)
+    return own_cost(cls)

@@ -95,6 +95,18 @@ class FrozenHiddenSigmoid(SigmoidActivation):  # f'(z) = 0: the hidden layer can
         return np.zeros_like(a)
 
 
+class FlatCost(CrossEntropyCost):  # rewrites fn only: from_z, inherited, must not hide it
+    @staticmethod
+    def fn(a, y):
+        return 7.0 * len(a)
+
+
+class ZeroPrimeSigmoid(SigmoidActivation):  # rewrites prime(z) only: it is the one used
+    @staticmethod
+    def prime(z):
+        return np.zeros_like(z)
+
+
 def train(cost="cross-entropy", fused=False, lmbda=0.0, epochs=2, activation="sigmoid"):
     """(network before, network after, history) of a short run on a small problem."""
     net = NN2([6, 5, 3], rand_seed=1, cost=cost, activation=activation, dtype="float64")
@@ -163,6 +175,21 @@ def test_an_own_hidden_activation_is_used_as_written(fused):
     np.testing.assert_array_equal(net.weights[0], before[0])   # no gradient reaches layer 1
     np.testing.assert_array_equal(net.biases[0], before[2])
     assert not np.array_equal(net.weights[1], before[1])        # the output layer learns
+
+
+@ENGINES
+def test_a_rewritten_prime_is_used_not_the_inherited_derivative_from_the_output(fused):
+    before, net, _ = run(fused, activation=ZeroPrimeSigmoid)
+    np.testing.assert_array_equal(net.weights[0], before[0])
+    assert not np.array_equal(net.weights[1], before[1])
+
+
+def test_a_rewritten_fn_is_the_cost_reported_not_the_inherited_from_z():
+    net = NN2([6, 5, 3], cost=FlatCost)
+    assert net.total_cost(blobs(m=20)) == 7.0
+    h = net.stochastic_gradient_descent(blobs(m=20), None, 1, 10, 0.5, monitoring=True,
+                                        **QUIET)
+    assert h["train_cost"] == [7.0]
 
 
 def test_the_builtin_classes_still_use_the_compiled_epoch():
