@@ -5,6 +5,8 @@
 #   make execute  re-execute the chapter notebooks in place, for commit (about 5 minutes on 2 cores)
 #   make book EXECUTE=1   both: execute, then render
 #   make test     everything CI checks (see "test" below)
+#   make lint     ruff, nbqa, actionlint and the notebook checks (make pre-commit: the same as
+#                 the git hook, .pre-commit-config.yaml, on every file)
 #   make lab      open the notebooks in JupyterLab
 #   make clean    remove the build output (make distclean also removes .venv and node_modules)
 #
@@ -33,7 +35,7 @@ TOC_EXISTING_ONLY ?=
 NOTEBOOKS ?= $(sort $(wildcard chapters/*.ipynb))
 
 .PHONY: book test lab execute clean distclean install browser-assets browser-deps \
-	test-unit test-notebooks test-book test-browser lint test-lab
+	test-unit test-notebooks test-book test-browser lint test-lab pre-commit
 
 ## Environment ---------------------------------------------------------------------------------
 
@@ -97,12 +99,19 @@ test: browser-deps $(STAMP) $(NPM_STAMP)
 test-unit: $(STAMP)
 	@tools/stage "unit tests" $(BIN)/python -m pytest -n 2 tests -m "not browser and not lab"
 
-# ruff on the .py files and (through nbqa) on the notebooks, actionlint on the workflows; the
-# rules are in pyproject.toml. The unit stage runs the same checks (tests/test_lint.py).
+# ruff on the .py files and (through nbqa) on the notebooks, actionlint on the workflows, the
+# committed notebooks' cheap checks (tools/check_notebooks.py); the rules are in pyproject.toml.
+# The unit stage runs the same checks (tests/test_lint.py).
 lint: $(STAMP)
 	$(BIN)/ruff check ch3_code tests tools benchmarks
 	$(BIN)/nbqa ruff chapters
 	$(BIN)/actionlint -no-color -shellcheck= -pyflakes= .github/workflows/*.yml
+	$(BIN)/python tools/check_notebooks.py
+
+# the checks before each commit (.pre-commit-config.yaml: the lint above) on every tracked file,
+# with .venv's tools on PATH; `$(BIN)/pre-commit install` runs them on each `git commit`
+pre-commit: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files
 
 # 2. every chapter notebook under nbval (executed once, top to bottom), one at a time so that
 #    the log shows each chapter's runtime; all run, and the stage fails if any failed
