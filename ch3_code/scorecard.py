@@ -11,9 +11,11 @@ registry's book values and tolerances, and adds the seed spread of
     scorecard.page()                      # the book's scorecard page (HTML)
 
 A spread file that is damaged or edited by hand into something the page cannot show is
-refused with a ``SpreadFileError`` that names the file and the entry at fault.
+refused with a ``SpreadFileError`` that names the file and the entry at fault, a chapter
+whose recorded results cannot be read with a ``RecordedResultsError`` that names it.
 """
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -29,12 +31,33 @@ def collect(root=ROOT):
     """{id: (chapter, values)}: the recorded values, from the experiment's own chapter first."""
     found = {}
     for path in sorted(Path(root, "chapters").glob("*.ipynb")):
-        for exp_id, values in recorded_results(path).items():
-            if exp_id not in registry.ids():
-                continue
+        for exp_id, values in _recorded(path).items():
             own = registry.get(exp_id).chapter == path.stem
             if exp_id not in found or own:
                 found[exp_id] = (path.stem, values)
+    return found
+
+
+class RecordedResultsError(ValueError):
+    """A chapter notebook whose recorded results cannot be read."""
+
+
+def _recorded(path):
+    """The registry's entries of ``recorded_results(path)``; a damaged notebook or value is
+    named (RecordedResultsError) rather than failing in the middle of the table."""
+    try:
+        found = recorded_results(path)
+    except (OSError, ValueError, AttributeError, KeyError, TypeError) as exc:
+        raise RecordedResultsError(f"{path} cannot be read ({type(exc).__name__}: {exc}); "
+                                   "restore it or run the chapter again") from exc
+    found = {i: values for i, values in found.items() if i in registry.ids()}
+    for exp_id, values in found.items():
+        bad = ([(k, v) for k, v in values.items() if not _recordable(v)]
+               if isinstance(values, dict) else [("values", values)])
+        if bad:
+            raise RecordedResultsError(
+                f"{path}: the recorded {exp_id} {bad[0][0]} is {bad[0][1]!r}, not a number, "
+                "null or {'not_rerun': reason}; run the chapter again")
     return found
 
 
@@ -51,6 +74,14 @@ def load_spread(root=None):
         if path.is_file():
             return read_spread(path)
     return None
+
+
+def _recordable(value):
+    """What check_results records: a finite number, None or {"not_rerun": reason}."""
+    if isinstance(value, dict):
+        return isinstance(value.get("not_rerun"), str)
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)
+                             and math.isfinite(value))
 
 
 def spread_of(exp_id, key, root=None, stored=None):
@@ -190,15 +221,14 @@ def main(argv=None):
     if not needed.exists():
         parser.error(f"{root} has no {needed.name}: give the book's folder (the one with "
                      f"chapters/ and scorecard.ipynb), or nothing for {ROOT}")
-    try:  # a damaged spread file is named here, not deep in a traceback or the notebook
-        load_spread(root)
-    except SpreadFileError as exc:
+    try:  # a damaged file is named here, not deep in a traceback or in the page's output
+        table, missing, spread = scorecard_table(root)
+    except (SpreadFileError, RecordedResultsError) as exc:
         print(f"python -m ch3_code.scorecard: {exc}", file=sys.stderr)
         return 1
     if args.page:
         print(f"updated {update_page(root)}")
         return 0
-    table, missing, spread = scorecard_table(root)
     print(table)
     print()
     print("\n".join(_summary(table, missing, spread)))

@@ -217,3 +217,20 @@ def test_scorecard_on_a_damaged_file_exits_with_a_message_not_a_traceback(tmp_pa
 
 def test_the_committed_spread_file_passes_the_check():
     spread_file.read_spread(ROOT / BOOK)
+
+
+@pytest.mark.parametrize("notebook, named", [
+    ('{"cells": [{"cell_type": "code", "outputs": [{"data', "cannot be read (JSONDecodeError"),
+    (json.dumps({"cells": [{"cell_type": "code", "outputs": [{"data": {
+        "application/vnd.ch3.results+json": {"results": {"CE-30": {"values": {
+            "best_test": "95.6"}}}}}}]}]}), "the recorded CE-30 best_test is '95.6'")])
+def test_scorecard_names_a_damaged_chapter_notebook(tmp_path, capsys, notebook, named):
+    folder = book_folder(tmp_path)
+    (folder / "chapters" / "01_cross_entropy.ipynb").write_text(notebook)
+    assert scorecard.main([str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert str(folder / "chapters" / "01_cross_entropy.ipynb") in err and named in err
+
+
+def test_the_committed_chapters_pass_the_checks():
+    assert scorecard.collect(ROOT)
