@@ -66,12 +66,11 @@ def save(net, path):
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp",
                                    dir=path.parent)
-    except OSError as exc:  # name the path given, not the hidden temporary file
-        problem = (f"its folder {str(path.parent)!r} does not exist; create it first"
-                   if isinstance(exc, FileNotFoundError) else
-                   f"cannot write in its folder {str(path.parent)!r} ({exc.strerror})")
-        raise type(exc)(exc.errno, f"cannot save the network to {path}: {problem}, or give "
-                        "another path", str(path)) from None
+    except OSError as exc:
+        problem = (f"its folder {str(path.parent)!r} does not exist; create it first, or give "
+                   "another path" if isinstance(exc, FileNotFoundError) else
+                   f"cannot write in its folder {str(path.parent)!r}: {exc.strerror or exc}")
+        raise _naming(exc, path, problem) from None
     try:
         with os.fdopen(fd, "w") as f:
             f.write(text)
@@ -79,13 +78,23 @@ def save(net, path):
             os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # a full disk, path is a folder, ...
+            raise _naming(exc, path, exc.strerror or str(exc)) from exc
         raise
     if own:
         warnings.warn(f"{path} keeps the names of your own {describe(own)}, not their code; "
                       f"load it with {load_call(own)}", UserWarning,
                       stacklevel=caller_stacklevel())
+
+
+def _naming(exc, path, problem):
+    """The same kind of OSError, naming the path given rather than the temporary file."""
+    message = f"cannot save the network to {path}: {problem}"
+    if exc.errno is None:
+        return type(exc)(message)
+    return type(exc)(exc.errno, message, str(path))
 
 
 def remove_stale_temporary_files(path):

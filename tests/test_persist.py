@@ -149,3 +149,12 @@ def test_saving_into_a_missing_folder_names_the_path_given(tmp_path):
     message = str(caught.value)
     assert str(path) in message and "does not exist" in message and ".tmp" not in message
     assert caught.value.filename == str(path)
+
+
+def test_saving_over_a_folder_names_the_path_given(tmp_path):
+    folder = tmp_path / "net.json"
+    folder.mkdir()
+    with pytest.raises(OSError, match="cannot save the network to .*net.json") as caught:
+        small().save(folder)
+    assert ".tmp" not in str(caught.value) and folder.is_dir()
+    assert [p.name for p in tmp_path.iterdir()] == ["net.json"]
