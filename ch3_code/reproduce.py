@@ -92,6 +92,7 @@ def reproduce(ids, seeds, jobs=None, epochs=None, n=None):
     for name, value in (("epochs", epochs), ("n", n)):
         if value is not None and (not isinstance(value, int) or value < 1):
             raise ValueError(f"reproduce: {name} must be None (the book's) or >= 1, got {value!r}")
+    seeds = list(seeds)
     if not seeds:
         raise ValueError("reproduce: seeds is empty; give at least one, e.g. [1, 2, 3]")
     configs = [dict(exp_id=i, run=run, seed=s, epochs=epochs, n=n)

@@ -11,7 +11,7 @@
 list in the order of ``configs``, whatever order the runs finish in. A run's seed belongs
 in its config, and every run uses one BLAS thread, in a worker or in this process: a
 matrix product split over two threads adds its terms in another order, which moved
-float32 weights by 1.5e-7 (``fused=False``, mini-batches of 100). So on one machine every
+float32 weights by about 1e-7 (``fused=False``, mini-batches of 100). So on one machine every
 number is the same for any ``n_jobs``. What can differ: the same run called outside
 ``sweep`` (NumPy then uses every BLAS thread), and a cluster whose processors pick another
 BLAS kernel, in the last bits of float32 sums.
@@ -107,7 +107,8 @@ def sweep(fn, configs, n_jobs=None, progress=True, verbose=True):
     try:
         if n_jobs == 1:
             for i, config in enumerate(configs):
-                _finished(_run(fn, i, config), configs, results, failed, bar, verbose)
+                _finished(_run(fn, i, config, worker=False), configs, results, failed, bar,
+                          verbose)
         else:
             _check_task_size(fn, configs)
             workers = min(joblib.effective_n_jobs(n_jobs or -1), len(configs))
@@ -152,10 +153,10 @@ def _checked(fn, configs, n_jobs):
     return configs
 
 
-def _run(fn, i, config):
-    """(i, True, fn(**config), None) or (i, False, exception, its traceback as text), run
-    with CH3_SWEEP_WORKER=1 and BLAS_THREADS BLAS threads; an exception is returned, not
-    raised, so that joblib goes on with the other runs."""
+def _run(fn, i, config, worker=True):
+    """(i, True, fn(**config), None) or (i, False, exception, its traceback as text from a
+    worker), run with CH3_SWEEP_WORKER=1 and BLAS_THREADS BLAS threads; an exception is
+    returned, not raised, so that joblib goes on with the other runs."""
     from threadpoolctl import threadpool_limits
     before = os.environ.get(WORKER_ENV)
     os.environ[WORKER_ENV] = "1"
@@ -163,7 +164,7 @@ def _run(fn, i, config):
         with threadpool_limits(limits=BLAS_THREADS):
             return i, True, fn(**config), None
     except Exception as exc:
-        return i, False, *_sendable(exc)
+        return (i, False, *_sendable(exc)) if worker else (i, False, exc, None)
     finally:
         if before is None:
             os.environ.pop(WORKER_ENV, None)

@@ -300,3 +300,21 @@ def test_numbers_are_identical_for_any_n_jobs():
     for (h1, w1), (h2, w2) in zip(one, two):
         assert h1.threads == h2.threads == [1] * len(h1.threads)
         assert all((a == b).all() for a, b in zip(w1, w2))  # bit for bit
+
+
+class Unpicklable(Exception):
+    def __init__(self, k, reason):  # pickle rebuilds it with one argument: it cannot
+        super().__init__(f"{reason} in run {k}")
+
+
+def unpicklable_failure(k):
+    raise Unpicklable(k, "no luck")
+
+
+def test_an_exception_that_cannot_travel_is_named_and_kept_as_is_in_process():
+    with pytest.raises(SweepError, match=r"Unpicklable: no luck in run 0") as caught:
+        ch3_code.sweep(unpicklable_failure, [dict(k=0)], n_jobs=2, progress=False)
+    assert type(caught.value.__cause__) is RuntimeError
+    with pytest.raises(SweepError, match=r"no luck in run 0 \(Unpicklable\)") as caught:
+        ch3_code.sweep(unpicklable_failure, [dict(k=0)], n_jobs=1, progress=False)
+    assert type(caught.value.__cause__) is Unpicklable  # the learner's own exception
