@@ -1,11 +1,9 @@
 """The seed-spread file (``results/seed_spread.json``): its entries, read, checked, merged.
 
-``python -m ch3_code.reproduce`` writes the file and the scorecard reads it; a reader may
-also edit it by hand. Each quantity's entry is what ``spread`` makes (mean, sd, min, max,
-count, values, the book's value). Reading checks every entry against that form (a string
-where a mean belongs would stop the scorecard in the middle of its table), and a fault is
-reported with the file and the entry, e.g. ``experiments['CE-30']['best_test']``, not as a
-traceback from deep inside a format string.
+``python -m ch3_code.reproduce`` writes it, the scorecard reads it, a reader may edit it.
+Each quantity's entry is what ``spread`` makes; reading checks every entry against that
+form and names the file and the entry at fault (``experiments['CE-30']['best_test']``)
+instead of failing inside a format string in the middle of the scorecard's table.
 
 A new run's entries are merged into the file (``merge_spread``): entries of other
 experiments stay, with the command that made them in ``made_by``. One file holds one
@@ -17,11 +15,14 @@ Writing goes to a temporary file in the same folder, flushed and fsync'ed, then 
 over the old file (as ``ch3_code.persist.save`` does for a network): a full disk or a killed
 process leaves the old file whole, never a truncated one that every later run trips over.
 """
+import contextlib
+import glob
 import json
 import math
 import os
 import platform
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,9 @@ from . import registry
 
 __all__ = ["spread", "SpreadFileError", "read_spread", "check_spread", "merge_spread",
            "write_atomically", "check_writable", "machine", "package_version"]
+
+#: Age in seconds after which a temporary file beside the spread file is a killed write's.
+STALE = 600
 
 
 def spread(values, book):
@@ -226,7 +230,8 @@ def write_atomically(path, text):
 
 def check_writable(path):
     """Create the folder of ``path`` and a file in it, then remove that file: an OSError here,
-    before hours of training, instead of after them."""
+    before hours of training, instead of after them. Also removes the temporary file of a
+    write killed midway (older than STALE seconds: a live write takes milliseconds)."""
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder; give a file name, e.g. {path / 'x.json'}")
@@ -234,6 +239,10 @@ def check_writable(path):
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     os.unlink(tmp)
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):  # another run may remove it first
+            if time.time() - stale.stat().st_mtime > STALE:
+                stale.unlink()
 
 
 def _umask():

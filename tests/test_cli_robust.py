@@ -234,3 +234,13 @@ def test_scorecard_names_a_damaged_chapter_notebook(tmp_path, capsys, notebook, 
 
 def test_the_committed_chapters_pass_the_checks():
     assert scorecard.collect(ROOT)
+
+
+def test_a_killed_writes_temporary_file_is_removed_when_next_seen(trained):
+    book_file()
+    stale, live = Path("results/.seed_spread.json.abc.tmp"), Path("results/.seed_spread.json.d.tmp")
+    stale.write_text('{"trunc')
+    live.write_text('{"being written')
+    os.utime(stale, (1e9, 1e9))  # 2001: long dead
+    assert run("--only", "CE-30", "--seeds", "2") == 0
+    assert not stale.exists() and live.exists()  # a write in progress elsewhere is left alone
