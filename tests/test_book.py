@@ -262,3 +262,170 @@ def test_no_nbval_comments(path):
     nb = nbformat.read(path, as_version=4)
     found = [i for i, cell in enumerate(nb.cells) if "NBVAL" in cell.source]
     assert not found, f"NBVAL text in cells {found}: use the tag nbval-check-output instead"
+
+
+# ---- links to the book's chapter 3 page, and numbers in captions and alt texts ----
+
+BOOK_PAGE = "http://neuralnetworksanddeeplearning.com/chap3.html"
+TARGETS = ROOT.parent / "shared" / "reference" / "nielsen_ch3_targets.md"
+# [text](url) or a bare url; an anchor may hold an apostrophe ("network's")
+BOOK_LINK = re.compile(r"\[([^\]]*)\]\(" + re.escape(BOOK_PAGE) + r"(#[\w'\-]*)?\)"
+                       r"|" + re.escape(BOOK_PAGE) + r"(#[\w'\-]*)?")
+
+
+def book_anchors(text):
+    """The anchors listed under "Linking to the book's sections" (`#a` ... `#b3` ranges too)."""
+    section = text.split("## Linking to the book's sections", 1)[1]
+    anchors = set(re.findall(r"`(#[\w'\-]+)`", section))
+    for stem, first, last in re.findall(r"`#([a-z_]+?)(\d+)` \.\.\. `#\1(\d+)`", section):
+        anchors |= {f"#{stem}{k}" for k in range(int(first), int(last) + 1)}
+    return anchors
+
+
+def unanchored_or_unknown(text, anchors):
+    """Links to the chapter page whose anchor is missing or not one of ``anchors``; a link
+    without one is allowed only where its text names the whole chapter ("Chapter 3")."""
+    bad = []
+    for m in BOOK_LINK.finditer(text):
+        label, anchor = m.group(1), m.group(2) if m.group(1) is not None else m.group(3)
+        if anchor is None and label is not None and re.search(r"chapter 3", label, re.I):
+            continue
+        if anchor not in anchors:
+            bad.append(f"{label!r} -> {anchor or '(no anchor)'}")
+    return bad
+
+
+def markdown_of(path):
+    nb = nbformat.read(path, as_version=4)
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+@pytest.fixture(scope="module")
+def anchors():
+    assert TARGETS.exists(), f"the book's anchor list is read from {TARGETS}"
+    found = book_anchors(TARGETS.read_text(encoding="utf8"))
+    assert {"#softmax", "#momentum", "#saturation3",
+            "#how_to_choose_a_neural_network's_hyper-parameters"} <= found
+    return found
+
+
+def test_the_link_check_finds_a_missing_or_unknown_anchor(anchors):
+    good = f"[Softmax]({BOOK_PAGE}#softmax), [Chapter 3 of the book]({BOOK_PAGE})"
+    assert not unanchored_or_unknown(good, anchors)
+    assert unanchored_or_unknown(f"[Softmax]({BOOK_PAGE})", anchors)
+    assert unanchored_or_unknown(f"[Softmax]({BOOK_PAGE}#soft_max)", anchors)
+    assert unanchored_or_unknown(f'URL = "{BOOK_PAGE}"', anchors)
+
+
+@pytest.mark.parametrize("path", [*NOTEBOOKS, ROOT / "scorecard.ipynb", ROOT / "intro.md"],
+                         ids=lambda p: p.name)
+def test_book_links_carry_an_anchor_of_the_book(path, anchors):
+    text = path.read_text(encoding="utf8") if path.suffix == ".md" else markdown_of(path)
+    bad = unanchored_or_unknown(text, anchors)
+    assert not bad, f"{path.name}: links to the book without a valid anchor: {bad}"
+
+
+def test_registry_links_carry_an_anchor_of_the_book(anchors):
+    from ch3_code import registry
+
+    bad = [f"{exp.id}: {exp.book_url}" for exp in registry.experiments().values()
+           if exp.book_url.removeprefix(BOOK_PAGE) not in anchors]
+    source = (ROOT / "ch3_code" / "book_results.py").read_text(encoding="utf8")
+    bad += unanchored_or_unknown(source, anchors)
+    assert not bad, f"registry links without a valid anchor: {bad}"
+
+
+NUMBER = re.compile(r"(?<![\w.])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w])")
+# a number with one of these after it is a measurement, which only an output can back
+MEASURED = re.compile(r"\s?(%|percent\b|points?\b|s\b|seconds?\b)")
+
+
+def numbers_in(text):
+    """(token, value, decimals, measured) for each number written in ``text``."""
+    found = []
+    for m in NUMBER.finditer(text):
+        token = m.group().replace("−", "-").replace(",", "")
+        decimals = len(token.split(".")[1]) if "." in token else 0
+        measured = bool(MEASURED.match(text, m.end()))
+        found.append((m.group(), float(token), decimals, measured))
+    return found
+
+
+def printed_numbers(nb):
+    """Every number in the text outputs of the notebook's code cells (fractions also as %)."""
+    values = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            texts = [out.get("text", "")]
+            texts += [out.get("data", {}).get(k, "") for k in ("text/plain", "text/markdown")]
+            for text in texts:
+                text = text if isinstance(text, str) else "".join(text)
+                values += [v for _, v, _, _ in numbers_in(text)]
+    return values + [100 * v for v in values if abs(v) <= 1]
+
+
+def setting_numbers(nb):
+    """Numbers the page sets rather than measures: literals in its code, registry configs."""
+    from ch3_code import registry
+
+    values = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            values |= {float(t.replace("_", "")) for t in
+                       re.findall(r"(?<![\w.])\d[\d_]*(?:\.\d+)?(?![\w.])", cell.source)}
+
+    def leaves(value):
+        if isinstance(value, (list, tuple)):
+            for v in value:
+                yield from leaves(v)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            yield float(value)
+    for exp in registry.experiments().values():
+        values |= set(leaves(list(exp.config.values())))
+        for run in exp.runs.values():
+            values |= set(leaves(list(run.values())))
+    return values
+
+
+def unbacked_numbers(text, printed, settings):
+    """Numbers of a caption or alt text that no output of the page prints (to the digits
+    quoted) and, unless they carry a unit of a measurement, no setting of the page gives."""
+    bad = []
+    for token, q, decimals, measured in numbers_in(text):
+        half = 0.5 * 10 ** -decimals + 1e-9
+        if any(abs(v - q) <= half for v in printed):
+            continue
+        if not measured and any(abs(abs(q) - s) < 1e-9 for s in settings):
+            continue
+        bad.append(token + (" (measured)" if measured else ""))
+    return bad
+
+
+def test_the_number_check_finds_a_number_the_page_does_not_print():
+    printed = [3.631, 0.334, 95.62, 88.21]
+    assert not unbacked_numbers("about 3.6 s at m = 1, 0.33 s, near 96%, 88 percent",
+                                printed, {1.0})
+    assert unbacked_numbers("about 2.6 s at m = 1", printed, {1.0}) == ["2.6 (measured)"]
+    assert unbacked_numbers("flat below 0.2 s", printed, {0.2})        # a setting is no time
+    assert not unbacked_numbers("eta = 0.2, m = 1", printed, {0.2, 1.0})
+    assert unbacked_numbers("from 93.5% to 97.1%", printed, set()) == ["93.5 (measured)",
+                                                                      "97.1 (measured)"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_captions_and_alt_texts_quote_numbers_the_page_prints(path):
+    """A caption or alt text written in the cell's metadata is not recomputed by a rerun: each
+    number in it must be one the page prints (to the digits quoted) or one it sets. Alt texts
+    that code writes into an output (the animations, the explorers) are computed and exempt."""
+    nb = nbformat.read(path, as_version=4)
+    printed, settings = printed_numbers(nb), setting_numbers(nb)
+    bad = []
+    for i, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("mystnb", {})
+        for kind, text in (("caption", meta.get("figure", {}).get("caption")),
+                           ("alt", meta.get("image", {}).get("alt"))):
+            found = unbacked_numbers(text or "", printed, settings)
+            if found:
+                bad.append(f"cell {i} {kind}: {found}")
+    assert not bad, (f"{path.name}: numbers in captions or alt texts that the page does not "
+                     "print: " + "; ".join(bad))
