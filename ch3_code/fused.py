@@ -147,7 +147,7 @@ def _jit(fn):
     try:
         return numba.njit(cache=True, **options)(fn)
     except RuntimeError as exc:  # "cannot cache function ...: no locator available ..."
-        CACHE_PROBLEM = str(exc)
+        CACHE_PROBLEM = CACHE_PROBLEM or str(exc)
         return numba.njit(cache=False, **options)(fn)
 
 
