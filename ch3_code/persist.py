@@ -130,7 +130,7 @@ def _stale(tmp, pid):
         os.kill(pid, 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:
         return True
-    except (PermissionError, OSError, OverflowError):  # it exists (another user's) or unknown
+    except (OSError, OverflowError):  # it exists (another user's: EPERM) or cannot tell
         return False
     return False
 
@@ -191,6 +191,8 @@ def _classes(record, given, path):
     classes, missing = {}, {}
     for role in ROLES:
         name, lookup = record[role], get_cost if role == "cost" else get_activation
+        if not isinstance(name, str):
+            raise ValueError(f"{role} is {name!r}, expected the name of a class")
         if given[role] is not None:
             chosen = lookup(given[role])
             if role not in own and _builtin(lookup, name) and is_builtin(role, chosen) \
@@ -204,13 +206,13 @@ def _classes(record, given, path):
             classes[role] = name
     if missing:
         raise MissingClassError(
-            f"{path} was saved with your own {describe_names(missing, own)}, which a file "
+            f"{path} was saved with your own {_describe_names(missing, own)}, which a file "
             f"cannot hold (only names); define the class and pass it: {load_call(missing)}")
     return classes
 
 
-def describe_names(missing, own):
-    """'cost MyCost (from __main__.MyCost)' for {role: class name}."""
+def _describe_names(missing, own):
+    """'cost MyCost (saved as __main__.MyCost)' for {role: class name}."""
     return " and ".join(f"{role} {name}" + (f" (saved as {own[role]})" if role in own else "")
                         for role, name in missing.items())
 
