@@ -276,9 +276,6 @@ def test_vendor_readme_names_every_served_package_with_its_licence():
     assert "BSD-3-Clause" in text and "Redistribution and use in source and binary forms" in text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tools/book_ext.py's copy_vendor overwrites _static/vendor/README.txt with its own list of "
-    "versions (change requested: keep the committed file, check its versions)"))
 def test_the_built_book_ships_the_vendor_readme(tmp_path):
     """Sphinx copies _static/ (the committed README.txt), then book_ext copies the packages."""
     import book_ext
@@ -300,3 +297,27 @@ def test_the_built_book_ships_the_vendor_readme(tmp_path):
     book_ext.copy_vendor(App(), None)
     assert (target / "README.txt").read_text() == read("_static/vendor/README.txt")
     assert (target / "mathjax" / "LICENSE").is_file()
+
+
+def test_the_build_stops_when_a_served_package_is_not_in_the_vendor_readme(tmp_path, monkeypatch):
+    import book_ext
+    from sphinx.errors import ExtensionError
+
+    if not all((book_ext.NODE_MODULES / name / "package.json").is_file()
+               for name in book_ext.VENDOR):
+        pytest.skip("the npm packages are not installed (make browser-assets)")
+    fake_root = tmp_path / "repo"
+    (fake_root / "_static" / "vendor").mkdir(parents=True)
+    text = read("_static/vendor/README.txt").replace("npm mathjax", "npm math-jax")
+    (fake_root / "_static" / "vendor" / "README.txt").write_text(text)
+    monkeypatch.setattr(book_ext, "ROOT", fake_root)
+
+    class Builder:
+        format = "html"
+
+    class App:
+        outdir = str(tmp_path / "out")
+        builder = Builder()
+
+    with pytest.raises(ExtensionError, match="npm mathjax 3.2.2, licence Apache-2.0"):
+        book_ext.copy_vendor(App(), None)

@@ -18,7 +18,9 @@
    builder has started and Sphinx 7 writes it twice, a JavaScript SyntaxError); on pages with
    widgets, a RequireJS path for the widget manager (so that it finds its fonts) and a MathJax
    2 ``Hub.Queue`` on top of MathJax 3 (see MATHJAX_HUB_SHIM); after each stored widget its
-   plain text (a progress bar's final state) which the CSS shows only when no widget rendered.
+   plain text (a progress bar's final state) which the CSS shows only when no widget rendered;
+   the accessibility fixes of ACCESSIBILITY_FIXES (controls rendered later by JavaScript get
+   theirs from _static/ch3-a11y.js).
 """
 
 import html
@@ -63,11 +65,15 @@ def check_vendor(app):
 
 
 def copy_vendor(app, exception):
+    """Copy the served npm packages into _build/html/_static/vendor/.
+
+    Their licences are listed in the committed _static/vendor/README.txt, which Sphinx copies
+    beside them; the build stops if that list does not name a package's version and licence.
+    """
     if exception is not None or app.builder.format != "html":
         return
     target = Path(app.outdir) / "_static" / "vendor"
-    lines = ["Third-party files served by this book, copied from their npm packages",
-             "(versions pinned in tests/browser/package-lock.json). Licences: see each folder.", ""]
+    notice = " ".join((ROOT / "_static" / "vendor" / "README.txt").read_text("utf8").split())
     for name, (folder, parts) in VENDOR.items():
         package = NODE_MODULES / name
         for part in parts:
@@ -78,8 +84,10 @@ def copy_vendor(app, exception):
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(src, dst)
         meta = json.loads((package / "package.json").read_text(encoding="utf8"))
-        lines.append(f"{folder}/: npm {name} {meta['version']}, licence {meta.get('license')}")
-    (target / "README.txt").write_text("\n".join(lines) + "\n", encoding="utf8")
+        entry = f"npm {name} {meta['version']}, licence {meta.get('license')}"
+        if entry not in notice:
+            raise ExtensionError(f"_static/vendor/README.txt does not list '{entry}': add it "
+                                 "with the package's licence before serving the package")
 
 
 ## 2. runtimes ----------------------------------------------------------------------------------
@@ -180,12 +188,33 @@ def _widget_fallbacks(app, pagename, body):
     return VIEW_SCRIPT.sub(add_text, body)
 
 
+# What axe-core (WCAG 2.1 A/AA, tests/browser) finds in the HTML that myst-nb, docutils and
+# matplotlib write for the book's own content, each fixed where the page is written:
+ACCESSIBILITY_FIXES = [
+    # myst-nb's "Show code cell source" toggle: its aria-label hid the visible words from
+    # speech input (label-content-name-mismatch); the visible text names it
+    (re.compile(r'<summary aria-label="Toggle hidden content">'), "<summary>"),
+    # docutils' bibliography: doc-biblioentry is deprecated in ARIA 1.3 and its list then has
+    # no allowed children (aria-deprecated-role, aria-required-children)
+    (re.compile(r'role="doc-biblioentry"'), 'role="listitem"'),
+    # matplotlib's animation slider has no label
+    (re.compile(r'(<input id="_anim_slider\w+" type="range")'), r'\1 aria-label="Animation frame"'),
+]
+
+
+def accessible(body):
+    """The page's body with the ACCESSIBILITY_FIXES applied."""
+    for pattern, replacement in ACCESSIBILITY_FIXES:
+        body = pattern.sub(replacement, body)
+    return body
+
+
 def fix_page(app, pagename, templatename, context, doctree):
     pathto = context.get("pathto")
     if "body" in context and pathto is not None:
         local_fa = pathto("_static/vendor/font-awesome/css/font-awesome.min.css", 1)
-        context["body"] = _widget_fallbacks(
-            app, pagename, FONT_AWESOME_URL.sub(local_fa, context["body"]))
+        context["body"] = accessible(_widget_fallbacks(
+            app, pagename, FONT_AWESOME_URL.sub(local_fa, context["body"])))
     scripts = context.get("script_files")
     if not scripts:
         return
@@ -239,7 +268,46 @@ MATHJAX_HUB_SHIM = """(function () {
 })();"""
 
 
+## 4. the bibliography's labels ---------------------------------------------------------------
+
+def author_year_label(entry):
+    """"Nielsen, 2015", "Glorot and Bengio, 2010", "LeCun et al., 1998": as the text cites."""
+    persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    last = [" ".join(person.last_names) for person in persons]
+    if len(last) > 2:
+        names = f"{last[0]} et al."
+    else:
+        names = " and ".join(last) or entry.fields.get("title", entry.key)
+    return f"{names}, {entry.fields.get('year', 'n.d.')}"
+
+
+def register_bibliography_style():
+    """The bibliography style ``ch3_author_year``: pybtex's plain style with author-year labels.
+
+    sphinxcontrib-bibtex cites in the text as "[Nielsen, 2015]" (bibtex_reference_style
+    author_year) but labels the bibliography with the style's own labels ("[Nie15]");
+    pybtex has no author-year label style, so this one gives the same words in both places.
+    """
+    from pybtex.plugin import register_plugin
+    from pybtex.style.formatting.plain import Style as PlainStyle
+    from pybtex.style.labels import BaseLabelStyle
+
+    class AuthorYearLabels(BaseLabelStyle):
+        def format_labels(self, sorted_entries):
+            labels = [author_year_label(entry) for entry in sorted_entries]
+            for i, label in enumerate(labels):  # two works of one author and year: 2015a, b
+                same = [j for j, other in enumerate(labels) if other == label]
+                yield label + ("abcdefghij"[same.index(i)] if len(same) > 1 else "")
+
+    class AuthorYearStyle(PlainStyle):
+        default_label_style = "ch3_author_year"
+
+    register_plugin("pybtex.style.labels", "ch3_author_year", AuthorYearLabels)
+    register_plugin("pybtex.style.formatting", "ch3_author_year", AuthorYearStyle)
+
+
 def setup(app):
+    register_bibliography_style()
     app.add_role("nb-runtime", nb_runtime_role)
     app.connect("builder-inited", check_vendor)
     app.connect("build-finished", copy_vendor)
