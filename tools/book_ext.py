@@ -209,12 +209,37 @@ def accessible(body):
     return body
 
 
+EXEC_TABLE_DOC = re.compile(r'<span class="doc">(chapters/[\w.-]+)</span>')
+EXEC_TABLE_STATUS = {"\u2705": "succeeded", "\u274c": "failed"}  # myst-nb's emoji, as words
+
+
+def numbered_title(app, docname):
+    """A page's title with its number in the sidebar (from _toc.yml): "2. The cross-entropy..."."""
+    number = app.env.toc_secnumbers.get(docname, {}).get("")
+    title = app.env.titles[docname].astext() if docname in app.env.titles else docname
+    return f"{'.'.join(map(str, number))}. {title}" if number else title
+
+
+def readable_exec_table(app, body):
+    """The execution statistics name chapters as the sidebar does, and say "succeeded" in words.
+
+    myst-nb's table lists file names and an emoji that needs an emoji font.
+    """
+    body = EXEC_TABLE_DOC.sub(
+        lambda m: f'<span class="doc">{html.escape(numbered_title(app, m.group(1)))}</span>', body)
+    for emoji, word in EXEC_TABLE_STATUS.items():
+        body = body.replace(f"<p>{emoji}</p>", f"<p>{word}</p>")
+    return body
+
+
 def fix_page(app, pagename, templatename, context, doctree):
     pathto = context.get("pathto")
     if "body" in context and pathto is not None:
         local_fa = pathto("_static/vendor/font-awesome/css/font-awesome.min.css", 1)
         context["body"] = accessible(_widget_fallbacks(
             app, pagename, FONT_AWESOME_URL.sub(local_fa, context["body"])))
+        if 'class="doc">chapters/' in context["body"]:
+            context["body"] = readable_exec_table(app, context["body"])
     scripts = context.get("script_files")
     if not scripts:
         return
