@@ -209,7 +209,8 @@ def _load_arrays(data_dir, download, progress, mirrors):
     for split in ("train", "test"):
         paths = {kind: _find(_FILES[split, kind], kind, place, places, download, progress,
                              mirrors) for kind in ("images", "labels")}
-        read = {kind: _read(path, kind, _hint(place)) for kind, path in paths.items()}
+        label = place and place[0]
+        read = {kind: _read(path, kind, label) for kind, path in paths.items()}
         check_counts(read["images"].raw, read["labels"], paths["images"], paths["labels"])
         arrays.append((read["images"], read["labels"]))
     return tuple(arrays)
@@ -219,8 +220,9 @@ def _find(name, kind, place, places, download, progress, mirrors):
     """Path of the copy of file ``name`` to use, downloading it into the cache if needed.
 
     With an explicit ``place`` only that folder counts. A copy in the cache is verified here
-    and, if bad, downloaded again (the new copy replaces it in one rename, so another process
-    using the cache never finds it missing); other copies are verified when read.
+    and, if bad or unreadable, downloaded again (the new copy replaces it in one rename, so
+    another process using the cache never finds it missing); other copies are verified when
+    read, and an unreadable repository copy is passed over.
     """
     filename = name + ".gz"
     if place is not None:
@@ -229,25 +231,50 @@ def _find(name, kind, place, places, download, progress, mirrors):
             raise _places.explicit_place_error(filename, place)
         return path
     *local, (_, cache) = places
-    for _, folder in local:
-        if folder is not None and (folder / filename).is_file():
+    for label, folder in local:
+        if folder is not None and _readable(folder / filename, label):
             return folder / filename
-    path, damaged = cache / filename, None
+    _places.remove_stale_parts(cache)
+    path, damaged, unreadable = cache / filename, None, None
     if _is_file(path):
         try:
-            _read(path, kind)
+            _read(path, kind, "user cache")
             return path
         except FileNotFoundError:
             pass  # removed since we looked (by an older ch3_code sharing the cache): download
         except MNISTDataError as err:
             damaged = err
             _log.warning("%s: %s; replacing this bad cached copy", path, err.problem)
+        except MNISTCacheError as err:
+            unreadable = err
+            _log.warning("%s: no permission to read it; downloading a readable copy to "
+                         "replace it", path)
     if not download:
+        if unreadable is not None:
+            raise unreadable
         raise _places.not_found_error(filename, places, damaged=damaged)
     try:
         return _download.fetch(filename, SHA256[name], cache, mirrors=mirrors, progress=progress)
-    except _download.DownloadError as err:
+    except (_download.DownloadError, MNISTCacheError) as err:
+        if unreadable is not None:  # that is the problem to fix; say why downloading failed
+            why = (f"could not be stored: {err.problem}" if isinstance(err, MNISTCacheError)
+                   else f"could not be downloaded; {err.tried}")
+            raise _places.unreadable_error(path, unreadable.reason, "user cache", why) from None
+        if isinstance(err, MNISTCacheError):
+            raise
         raise _places.not_found_error(filename, places, err, damaged) from None
+
+
+def _readable(path, label):
+    """Whether ``path`` is a file we may read; warns when it is there but unreadable."""
+    try:
+        with path.open("rb"):
+            return True
+    except PermissionError:
+        _log.warning("%s: no permission to read it; passing over the %s", path, label)
+    except OSError:
+        pass
+    return False
 
 
 def _is_file(path):
@@ -258,18 +285,21 @@ def _is_file(path):
         return False
 
 
-def _hint(place):
-    """How to fix a damaged file from ``place``; None (the default hint) for the repository."""
-    if place is None:
+def _hint(label):
+    """How to fix a damaged file from the place ``label`` names; None: the default hint."""
+    if label not in ("data_dir argument", _places.ENV_VAR):
         return None  # delete it, or set CH3_DATA_DIR: both help
-    if place[0] == "data_dir argument":
+    if label == "data_dir argument":
         return "Replace it with a good copy, or call load_mnist() without data_dir."
     return (f"Replace it with a good copy, or point {_places.ENV_VAR} at a folder with good "
             "copies (or unset it).")
 
 
-def _read(path, kind, hint=None):
+def _read(path, kind, label=None):
     """The verified content of ``path``, parsed once per process (and again if it changes).
+
+    ``label`` names the place it is from (for the fix an error suggests). A file we may not
+    read raises :class:`~ch3_code.places.MNISTCacheError`.
 
     Images become a :class:`~ch3_code.pixels.PixelStore` of the file's uint8 bytes (whose
     float32 values in [0, 1] are computed when asked for), labels an int64 ``(n,)`` array.
@@ -282,9 +312,11 @@ def _read(path, kind, hint=None):
         try:
             raw = read_idx(path, kind, SHA256[path.name.removesuffix(".gz")])
         except MNISTDataError as err:
-            if hint is None:
+            if _hint(label) is None:
                 raise
-            raise MNISTDataError(err.path, err.problem, hint) from None
+            raise MNISTDataError(err.path, err.problem, _hint(label)) from None
+        except PermissionError as err:
+            raise _places.unreadable_error(path, err, label) from None
         if kind == "images":
             # the pixels are copied out of the decompressed file, which is then freed.
             # Freeing that big block is what makes glibc's malloc keep freed memory for

@@ -14,9 +14,16 @@ destination either holds a verified file or what it held before. Several process
 download into one cache at once: each writes its own temporary file, and a bad cached copy
 is replaced by the rename, never deleted first, so no process sees the file vanish. The
 file gets the mode the user's umask gives new files (e.g. 0644), so a shared cache works.
+A full disk or a folder we may not write in is a :class:`~ch3_code.places.MNISTCacheError`
+naming the folder and the fix, not a mirror's fault. A download killed outright (SIGTERM,
+``kill -9``) cannot delete its temporary file; the next look at the cache does
+(:func:`ch3_code.places.remove_stale_parts`).
 
 A mirror that answers nothing for ``TIMEOUT[1]`` seconds, at the start or in the middle of
-a transfer, is reported as "timed out", not as a missing network.
+a transfer, is reported as "timed out", not as a missing network. One that trickles (never
+silent that long) is "too slow" when a :data:`RATE_WINDOW` brings less than :data:`MIN_RATE`
+bytes a second, or the file takes over :data:`DEADLINE` seconds; the next mirror is then
+tried. The body is read as it arrives, so the bar and these checks move with every piece.
 
 The mirrors' published MD5s of their ``.gz`` files are not checked: the content SHA-256 is the
 stronger test, and it also accepts a mirror that serves a re-compressed copy.
@@ -27,10 +34,12 @@ while pooch hashes the compressed bytes (a re-compressed copy would fail) and wo
 dependency to every reader's environment.
 """
 import os
+import time
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from . import places
 from .idx import MNISTDataError, verify
 from .places import cache_error
 
@@ -43,6 +52,11 @@ MIRRORS = (
 )
 #: Seconds to wait for a connection, and then between two pieces of the response.
 TIMEOUT = (5, 30)
+#: Seconds one mirror may take for one file (the largest, 9.5 MB, then needs 11 KB/s).
+DEADLINE = 900
+#: Bytes a second a mirror must send, on average over each window of RATE_WINDOW seconds.
+MIN_RATE = 1024
+RATE_WINDOW = 30
 _CHUNK = 1 << 16
 _NO_NETWORK = "cannot connect (no network, or the host is down)"
 
@@ -60,12 +74,16 @@ class DownloadError(OSError):
         reasons = [reason for _, reason in failures]
         if reasons and all(reason == _NO_NETWORK for reason in reasons):
             self.advice = "connect to the internet and try again."
-        elif any(reason.startswith("timed out") for reason in reasons):
+        elif any(reason.startswith(("timed out", "too slow")) for reason in reasons):
             self.advice = ("try again later: a timeout means the connection was too slow or "
                            "stalled.")
         else:
             self.advice = "try again later (the mirrors may be down)."
         super().__init__(f"could not download {filename}; {self.tried}")
+
+
+class _TooSlow(Exception):
+    """A mirror that sends bytes, but too slowly to finish in reasonable time."""
 
 
 def check_mirrors(mirrors):
@@ -100,26 +118,30 @@ def _requests():
     return requests
 
 
-def fetch(filename, sha256, dest_dir, *, mirrors=None, progress=True, timeout=None):
+def fetch(filename, sha256, dest_dir, *, mirrors=None, progress=True, timeout=None,
+          deadline=None):
     """Download ``filename`` into ``dest_dir`` from the first mirror that serves a good copy.
 
     ``sha256`` is the expected digest of the decompressed content. ``mirrors`` defaults to
-    :data:`MIRRORS` (one string is one URL) and ``timeout`` to :data:`TIMEOUT`. Returns the
-    path of the verified file; raises :class:`DownloadError` listing every URL tried and why
-    it failed, and :class:`MNISTCacheError` if ``dest_dir`` cannot be written.
+    :data:`MIRRORS` (one string is one URL), ``timeout`` to :data:`TIMEOUT` and ``deadline``
+    (seconds per mirror) to :data:`DEADLINE`. Returns the path of the verified file; raises
+    :class:`DownloadError` listing every URL tried and why it failed, and
+    :class:`MNISTCacheError` if ``dest_dir`` cannot be written (no permission, disk full).
     """
     requests = _requests()
     mirrors = check_mirrors(mirrors)
     timeout = TIMEOUT if timeout is None else timeout
+    deadline = DEADLINE if deadline is None else deadline
     dest = Path(dest_dir) / filename
     _prepare(dest)
+    places.remove_stale_parts(dest.parent)
     failures = []
     for mirror in mirrors:
         url = mirror.rstrip("/") + "/" + filename
         try:
-            _download_verified(url, dest, sha256, progress, timeout)
+            _download_verified(url, dest, sha256, progress, (timeout, deadline))
             return dest
-        except (requests.RequestException, MNISTDataError) as err:
+        except (requests.RequestException, MNISTDataError, _TooSlow) as err:
             failures.append((url, _reason(err, timeout)))
     raise DownloadError(filename, failures)
 
@@ -136,53 +158,78 @@ def _prepare(dest):
                           "belongs; remove it")
 
 
-def _download_verified(url, dest, sha256, progress, timeout):
+def _download_verified(url, dest, sha256, progress, limits):
     """Stream ``url`` to a temporary file beside ``dest``, verify it, rename it to ``dest``.
 
-    The temporary file is opened with mode 0o666, which the umask reduces as for any new
-    file (``tempfile`` would make it 0o600, unreadable to others sharing the cache).
+    The temporary file stays open, so locked, until it is renamed
+    (:func:`ch3_code.places.new_part`).
     """
-    tmp_path = dest.with_name(f".{dest.name}.{os.getpid()}.{os.urandom(4).hex()}.part")
-    try:
-        fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as err:
-        raise cache_error(dest.parent, err) from None
+    fd, tmp_path = places.new_part(dest)
     try:
         with os.fdopen(fd, "wb") as out:
-            _stream(url, out, dest.name, progress, timeout)
-        verify(tmp_path, sha256)
-        try:
+            _stream(url, out, dest.name, progress, *limits)
+            out.flush()
+            verify(tmp_path, sha256)
+            if places.fcntl is None:
+                out.close()  # Windows renames no open file (and has no flock to keep)
             os.replace(tmp_path, dest)
-        except OSError as err:
-            raise cache_error(dest.parent, err) from None
-    except BaseException:
+    except BaseException as err:
         tmp_path.unlink(missing_ok=True)
+        if isinstance(err, OSError) and err.errno in places.DISK_ERRORS:
+            raise cache_error(dest.parent, err) from None  # the disk's fault, not the mirror's
         raise
 
 
-def _stream(url, out, label, progress, timeout):
-    requests = _requests()
-    from urllib3.exceptions import ReadTimeoutError
-    with requests.get(url, stream=True, timeout=timeout) as response:
+def _stream(url, out, label, progress, timeout, deadline):
+    """Write the body of ``url`` to ``out`` as it arrives; give up on a too-slow mirror."""
+    with _requests().get(url, stream=True, timeout=timeout) as response:
         response.raise_for_status()
         total = int(response.headers.get("Content-Length", 0)) or None
         with tqdm(total=total, desc=label, unit="B", unit_scale=True, unit_divisor=1024,
                   disable=not progress) as bar:
-            try:
-                for chunk in response.iter_content(_CHUNK):
-                    out.write(chunk)
-                    bar.update(len(chunk))
-            except requests.ConnectionError as err:
-                # requests reports a read timeout in the middle of a body as a ConnectionError
-                if err.args and isinstance(err.args[0], ReadTimeoutError):
-                    raise requests.ReadTimeout(*err.args) from err
-                raise
+            start = mark = time.monotonic()
+            got = got_at_mark = 0
+            for piece in _pieces(response):
+                out.write(piece)
+                bar.update(len(piece))
+                got, now = got + len(piece), time.monotonic()
+                if now - start > deadline:
+                    raise _TooSlow(f"too slow: not finished within {deadline:g} s "
+                                   f"({got:,} bytes received)")
+                if now - mark >= RATE_WINDOW:
+                    if got - got_at_mark < MIN_RATE * (now - mark):
+                        raise _TooSlow(f"too slow: {got - got_at_mark:,} bytes in {now - mark:.3g}"
+                                       f" s, less than {MIN_RATE:,} bytes a second")
+                    mark, got_at_mark = now, got
+
+
+def _pieces(response):
+    """The body piece by piece as it arrives, one read from the socket each (iter_content
+    waits for 64 KiB, so a trickle would go unseen), with urllib3's errors as requests'."""
+    requests = _requests()
+    from urllib3 import exceptions
+    read1 = getattr(response.raw, "read1", None)   # urllib3 >= 2.1
+    as_requests = {exceptions.ReadTimeoutError: requests.ReadTimeout,
+                   exceptions.ProtocolError: requests.exceptions.ChunkedEncodingError,
+                   exceptions.DecodeError: requests.exceptions.ContentDecodingError,
+                   exceptions.SSLError: requests.exceptions.SSLError}
+    try:
+        yield from (response.iter_content(_CHUNK) if read1 is None
+                    else iter(lambda: read1(_CHUNK, decode_content=True) or b"", b""))
+    except tuple(as_requests) as err:
+        raise next(new for old, new in as_requests.items() if isinstance(err, old))(err) from err
+    except requests.ConnectionError as err:  # how iter_content reports a read timeout
+        if err.args and isinstance(err.args[0], exceptions.ReadTimeoutError):
+            raise requests.ReadTimeout(*err.args) from err
+        raise
 
 
 def _reason(err, timeout=TIMEOUT):
     """A one-line explanation of why a mirror failed."""
     requests = _requests()
     connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+    if isinstance(err, _TooSlow):
+        return str(err)
     if isinstance(err, requests.HTTPError):
         return f"HTTP {err.response.status_code} {err.response.reason}"
     if isinstance(err, requests.ConnectTimeout):

@@ -17,19 +17,41 @@ holds it (:func:`search_places`):
 4. the per-user cache, ``$XDG_CACHE_HOME/ch3_code/mnist`` (default ``~/.cache/ch3_code/mnist``).
 
 Only when neither holds it is it downloaded (:func:`ch3_code.download.fetch`), into the
-cache. A cache that cannot be written (read-only home, a file where the folder should be)
-raises :class:`MNISTCacheError`, which says what is wrong and to set ``CH3_DATA_DIR`` or
-``XDG_CACHE_HOME``.
+cache. A copy we may not read does not count: an unreadable repository copy is passed over
+(with a warning), and an unreadable cached copy is downloaded again and replaced, as a damaged
+one is. A folder that cannot be read or written (no permission, a full disk, a read-only home,
+a file where the folder should be) raises :class:`MNISTCacheError`, which names the folder,
+says what is wrong and how to fix it, or to set ``CH3_DATA_DIR`` or ``XDG_CACHE_HOME``.
+
+The cache's temporary files
+---------------------------
+A download writes ``.<name>.<pid>.<8 hex digits>.part`` (:func:`new_part`) and holds a lock on
+it (``flock``), which the system releases when the process ends, however it ends. Such a file
+no process holds was left by a killed download: :func:`remove_stale_parts` deletes it (without
+locks, on Windows, once it is :data:`STALE_AGE` old, older than a live download can be).
 """
 import errno
 import os
+import re
+import time
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 ENV_VAR = "CH3_DATA_DIR"
 #: The repository's copy; only searched when it exists (i.e. when running from a checkout).
 REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
 FILENAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
              "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+#: Seconds after which a temporary file counts as left over where files cannot be locked.
+STALE_AGE = 3600
+#: Errors of the disk or the folder, not of the data or the network.
+DISK_ERRORS = {errno.ENOSPC, getattr(errno, "EDQUOT", 0), errno.EFBIG, errno.EROFS, errno.EACCES,
+               errno.EPERM}
+_PART = re.compile(r"\..+\.\d+\.[0-9a-f]{8}\.part")
 # How the error message shows a place that does not apply.
 _ABSENT = {"data_dir argument": "(not given)", ENV_VAR: "(not set)",
            "repository copy": "(not running from a checkout)"}
@@ -40,7 +62,8 @@ class MNISTNotFoundError(FileNotFoundError):
 
 
 class MNISTCacheError(OSError):
-    """The download cache cannot be written; the message says why and what to set instead."""
+    """An MNIST folder cannot be written (or a file in it read); the message names the folder,
+    says why (no permission, disk full, ...) and what to do. ``errno`` is the system's."""
 
 
 def explicit_place(data_dir=None):
@@ -116,20 +139,107 @@ def not_found_error(filename, places, download_error=None, damaged=None):
 
 def cache_error(folder, err, problem=None):
     """:class:`MNISTCacheError` for ``folder``: what is wrong, and what to set instead."""
+    fix = "Either "
     if problem is None:
         culprit = Path(err.filename) if err.filename else folder
         if err.errno in (errno.ENOTDIR, errno.EEXIST):
             problem = f"{_first_file(culprit)} is a file where a folder belongs"
         elif err.errno in (errno.EACCES, errno.EPERM):
             problem = f"no permission to write in {culprit}"
+            fix = "Fix its permissions (in a shared folder, ask its owner), or "
         elif err.errno == errno.EROFS:
             problem = f"{culprit} is on a read-only file system"
+        elif err.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", 0), errno.EFBIG):
+            problem = f"the disk is full, or your quota used up ({err.strerror})"
+            fix = "Free some space on that disk (MNIST takes 12 MB), or "
         else:
             problem = f"{culprit}: {err.strerror or err}"
-    return MNISTCacheError(
-        f"cannot store MNIST in the cache folder {folder}: {problem}. Either set {ENV_VAR} to "
-        "a folder that holds the four MNIST .gz files, or set XDG_CACHE_HOME to a folder you "
-        "can write to (MNIST is then cached in $XDG_CACHE_HOME/ch3_code/mnist).")
+    error = MNISTCacheError(
+        f"cannot store MNIST in the cache folder {folder}: {problem}. {fix}set {ENV_VAR} to "
+        "a folder that holds the four MNIST .gz files (or pass it as data_dir), or set "
+        "XDG_CACHE_HOME to a folder you can write to (MNIST is then cached in "
+        "$XDG_CACHE_HOME/ch3_code/mnist).")
+    error.errno, error.problem = getattr(err, "errno", None), problem
+    return error
+
+
+def unreadable_error(path, err, label, download_problem=None):
+    """:class:`MNISTCacheError` for a file we may not read in the place ``label`` names.
+
+    ``download_problem`` says why a readable copy could not be downloaded instead; the
+    error's ``reason`` is ``err``, the system's PermissionError.
+    """
+    elsewhere = f"set {ENV_VAR} to a folder that holds the four MNIST .gz files"
+    other = {"data_dir argument": "call load_mnist() without data_dir",
+             ENV_VAR: f"point {ENV_VAR} at a folder you can read (or unset it)",
+             "user cache": (f"delete it, or {elsewhere}, or set XDG_CACHE_HOME to a folder you "
+                            "can write to (MNIST is then cached in "
+                            "$XDG_CACHE_HOME/ch3_code/mnist)")}
+    then = "" if download_problem is None else f" A readable copy {download_problem}."
+    error = MNISTCacheError(
+        f"cannot read the MNIST file {path.name} in the folder {path.parent}: no permission "
+        f"({err.strerror or err}).{then} Make it readable (chmod a+r {path}; in a shared folder "
+        f"its owner can), or {other.get(label, elsewhere)}.")
+    error.errno, error.reason = err.errno, err
+    return error
+
+
+def new_part(dest):
+    """A new temporary file beside ``dest``, as ``(fd, path)``, locked while the fd is open.
+
+    Mode 0o666 less the umask, as any new file (``tempfile``'s 0o600 would hide it from
+    others sharing the cache). A cleaner deletes only while it holds the lock, so one
+    deleted in the instant before we lock it is replaced by another.
+    """
+    while True:
+        path = dest.with_name(f".{dest.name}.{os.getpid()}.{os.urandom(4).hex()}.part")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except OSError as err:
+            raise cache_error(dest.parent, err) from None
+        _lock(fd, wait=True)
+        if os.fstat(fd).st_nlink:
+            return fd, path
+        os.close(fd)
+
+
+def remove_stale_parts(folder):
+    """Delete the temporary files in ``folder`` that no live download is writing.
+
+    Only names of :func:`new_part`'s pattern count; files we may not open or delete
+    (another user's, in a shared cache) are left alone."""
+    try:
+        parts = [p for p in Path(folder).glob(".*.part") if _PART.fullmatch(p.name)]
+    except OSError:
+        return
+    for path in parts:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            locked, stat = _lock(fd), os.fstat(fd)
+            old = time.time() - stat.st_mtime > STALE_AGE
+            if (locked or (locked is None and old)) and os.path.samestat(stat, os.stat(path)):
+                path.unlink()
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def _lock(fd, wait=False):
+    """Lock ``fd`` (exclusive and waiting, or shared if free now): True, False if another
+    process holds it, None if locks do not work here."""
+    if fcntl is None:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    except OSError:
+        return None
 
 
 def _first_file(path):

@@ -7,6 +7,7 @@ the tests never reach the internet.
 import contextlib
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -18,12 +19,26 @@ class Reply:
     body: bytes = b""
     status: int = 200
     cut_off: bool = False  # announce the full length but send only the first half, then close
+    trickle: float = 0.0   # if > 0: send the body one byte at a time, this many seconds apart
 
     def send(self, handler):
         handler.send_response(self.status)
         handler.send_header("Content-Length", str(len(self.body)))
         handler.end_headers()
+        if self.trickle:
+            self._trickle(handler.wfile)
+            return
         handler.wfile.write(self.body[:len(self.body) // 2] if self.cut_off else self.body)
+
+    def _trickle(self, out):
+        """Never silent for long, never done soon: a mirror the read timeout cannot catch."""
+        try:
+            for i in range(len(self.body)):
+                out.write(self.body[i:i + 1])
+                out.flush()
+                time.sleep(self.trickle)
+        except OSError:  # the client gave up and closed the connection
+            pass
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -43,7 +58,8 @@ def serve(routes):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.routes, server.requested = routes, []
     server.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # a short poll interval: shutdown() waits for it
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield server
