@@ -91,3 +91,84 @@ def test_rotated_pixels_stay_inside_0_1():
     training = load_mnist(progress=False).training[:200]
     X_new, _ = expand_data((training.X, training.y), shifts=False, rotations=(-10, 7, 13))
     assert X_new.min() >= 0.0 and X_new.max() <= 1.0
+
+
+# --- the forms of data, and bad arguments (issue 28 case 5) -----------------------------------
+
+def seed_pairs(X, y, one_hot=True):
+    """The seed's list of (x, y) pairs: (784, 1) columns and one-hot (10, 1) columns or ints."""
+    return [(x.reshape(784, 1).astype(np.float64), np.eye(10)[label].reshape(10, 1) if one_hot
+             else int(label)) for x, label in zip(X, y)]
+
+
+@pytest.mark.parametrize("one_hot", [True, False])
+def test_the_seeds_list_of_pairs_gives_a_list_of_pairs_in_the_same_form(one_hot):
+    X, y = dots()
+    pairs = seed_pairs(X, y, one_hot)
+    before = [(x.copy(), np.copy(t)) for x, t in pairs]
+    expanded = expand_data(pairs, rotations=(10,))  # today: "too many values to unpack"
+    X_new, y_new = expand_data((X, y), rotations=(10,))
+    assert isinstance(expanded, list) and len(expanded) == len(X_new) == 18
+    for (x, target), row, label in zip(expanded, X_new, y_new):
+        assert x.shape == (784, 1) and np.array_equal(x[:, 0], row)
+        if one_hot:
+            assert target.shape == (10, 1) and target[label, 0] == 1 and target.sum() == 1
+        else:
+            assert type(target) is int and target == label
+    assert all(np.array_equal(x, bx) and np.array_equal(t, bt)
+               for (x, t), (bx, bt) in zip(pairs, before))
+
+
+def test_two_pairs_are_not_mistaken_for_an_X_y_tuple():
+    X, y = dots(2)
+    expanded = expand_data(seed_pairs(X, y))  # today: X, y = pair 0, pair 1 (silently wrong)
+    assert len(expanded) == 10 and expanded[1][1][1, 0] == 1
+
+
+@pytest.mark.parametrize("X, match", [
+    (np.zeros((3, 783)), r"data: images of shape \(3, 783\); expand_data moves 28x28 images, "
+                         r"so give X of shape \(n, 784\)"),
+    (np.zeros((3, 28, 28)), r"X.reshape\(len\(X\), 784\)"),
+])
+def test_images_of_the_wrong_shape_are_refused_naming_the_shape(X, match):
+    with pytest.raises(ValueError, match=match):
+        expand_data((X, np.arange(3)))
+
+
+def test_a_bad_pair_list_or_labels_are_refused_clearly():
+    X, y = dots()
+    pairs = seed_pairs(X, y)
+    pairs[1] = (np.zeros((783, 1)), pairs[1][1])
+    with pytest.raises(ValueError, match="data: pair 1 has an x of 783 values"):
+        expand_data(pairs)
+    with pytest.raises(ValueError, match=r"data: images of shape \(3, 783\)"):
+        expand_data([(np.zeros((783, 1)), 1)] * 3)
+    with pytest.raises(ValueError, match=r"labels of shape \(3, 10\).*argmax"):
+        expand_data((X, np.eye(10)[y]))  # one-hot rows: today silently tiled to (3, 50)
+    with pytest.raises(TypeError, match=r"data is a ndarray of shape \(3, 784\); pass"):
+        expand_data(X)  # the images without their labels
+
+
+@pytest.mark.parametrize("rotations, error, match", [
+    (10, TypeError, r"rotations=10: give a tuple of angles in degrees, .* or \(10,\) for one"),
+    ("10", TypeError, "rotations='10': give a tuple of angles"),
+    ((np.nan,), ValueError, "finite angles in degrees"),
+    (((1, 2), (3, 4)), ValueError, "finite angles in degrees"),
+])
+def test_bad_rotations_are_refused_naming_the_argument_and_the_fix(rotations, error, match):
+    with pytest.raises(error, match=match):
+        expand_data(dots(), rotations=rotations)
+
+
+def test_rotations_can_be_any_iterable_and_shifts_must_be_true_or_false():
+    X, y = dots()
+    assert len(expand_data((X, y), rotations=range(-10, 11, 10))[0]) == 3 * 8
+    with pytest.raises(TypeError, match="shifts='no': give True"):
+        expand_data((X, y), shifts="no")
+    assert len(expand_data((X, y), shifts=0)[0]) == 3
+
+
+def test_rotating_0_255_pixels_keeps_their_range():
+    X, y = dots()
+    X_new, _ = expand_data((255 * X, y), shifts=False, rotations=(10,))
+    assert X_new[3:].max() > 200  # today: clipped to 1, every turned image black and white
