@@ -133,8 +133,10 @@ def compare_runs(runs, key="test_accuracy", ax=None, start_epoch=None, percent=T
                  book=None):
     """Several runs' ``key`` on shared axes with a legend; ``start_epoch=200`` is the book's zoom.
 
-    ``book`` (a registry id, ``(id, key)``, a number or a list of them) marks the book's values.
+    ``runs`` is a dict ``{label: history}`` (the labels make the legend). ``book`` (a registry
+    id, ``(id, key)``, a number or a list of them) marks the book's values.
     """
+    _check_runs(runs, key)
     quantity = key.rsplit("_", 1)[-1]
     with book_style():
         if ax is None:
@@ -149,6 +151,33 @@ def compare_runs(runs, key="test_accuracy", ax=None, start_epoch=None, percent=T
             default += f" from epoch {start_epoch} on"
         _label_axes(ax, quantity, percent, title or default)
     return ax.figure, ax
+
+
+_KEYS = tuple(f"{split}_{quantity}" for split in SPLITS for quantity in ("accuracy", "cost"))
+
+
+def _check_runs(runs, key):
+    """Refuse what compare_runs cannot draw, saying what to pass instead."""
+    example = 'e.g. compare_runs({"eta 0.1": history_a, "eta 1.0": history_b})'
+    if not hasattr(runs, "items"):
+        hint = ("; for a list of histories, dict(zip(labels, runs)) labels them"
+                if isinstance(runs, (list, tuple)) else "")
+        raise TypeError(f"runs is a {type(runs).__name__}; give a dict {{label: history}}, "
+                        f"{example}{hint}")
+    if not runs:
+        raise ValueError(f"runs is empty; give at least one run, {example}")
+    for label, history in runs.items():
+        if history is None or isinstance(history, (list, tuple, np.ndarray, str, int, float)):
+            if "epoch" in runs or any(k in runs for k in _KEYS):
+                raise TypeError(f"runs looks like one run's history (it has the key "
+                                f"{label!r}); give a dict {{label: history}}, e.g. "
+                                'compare_runs({"my run": history}), or use plot_history(history)')
+            raise TypeError(f"runs[{label!r}] is a {type(history).__name__}, not a run's history "
+                            "(a dict of per-epoch lists, as stochastic_gradient_descent returns)")
+    if not isinstance(key, str):
+        raise TypeError(f"key={key!r}: give the name of a monitored quantity, one of {_KEYS}")
+    if key not in _KEYS and all(_series(history, key) is None for history in runs.values()):
+        raise ValueError(f"key={key!r}: no run recorded it; give one of {_KEYS}")
 
 
 def _first_monitored(history, keys):
@@ -262,10 +291,24 @@ def smallest_font_px(fig, screen_px=390):
     return min(sizes) * fig.dpi / 72 * scale if sizes else None
 
 
+#: More images than this in one digit_grid is a mistake (50,000 axes take minutes to draw).
+MAX_DIGITS = 400
+
+
 def digit_grid(images, labels=None, ncols=10, predictions=None, scale=1.0):
-    """MNIST digits in a grid; ``labels`` (and ``predictions``, mistakes in red) as titles."""
-    images = [np.asarray(im, dtype=float).reshape(28, 28) for im in images]
+    """MNIST digits in a grid; ``labels`` (and ``predictions``, mistakes in red) as titles.
+
+    ``images`` holds 28x28 images, rows of 784 pixels or (784, 1) columns (one image alone
+    is drawn alone); a data split shows its ``X``.
+    """
+    images = _digits(images)
     n = len(images)
+    for name, titles in (("labels", labels), ("predictions", predictions)):
+        if titles is not None and len(titles) < n:
+            raise ValueError(f"{name} holds {len(titles)} entries for {n} images; give one "
+                             "per image")
+    if not isinstance(ncols, (int, np.integer)) or ncols < 1:
+        raise ValueError(f"ncols={ncols!r}: give a whole number of columns, at least 1")
     ncols = max(1, min(ncols, n))
     nrows = max(1, -(-n // ncols))
     with book_style():
@@ -284,3 +327,29 @@ def digit_grid(images, labels=None, ncols=10, predictions=None, scale=1.0):
                 ax.set_title(text, fontsize=12, color=color, pad=2)
         fig.subplots_adjust(wspace=0.1, hspace=0.35 if labels is not None else 0.05)
     return fig, axes
+
+
+def _digits(images):
+    """``images`` as a list of (28, 28) float arrays, or an error naming the bad one."""
+    forms = "give 28x28 images, rows of 784 pixels or (784, 1) columns"
+    images = getattr(images, "X", images)
+    if isinstance(images, np.ndarray) and images.size == 784 and images.ndim <= 2:
+        images = [images]  # one image
+    if isinstance(images, (str, bytes)) or not np.iterable(images):
+        raise TypeError(f"images is a {type(images).__name__}; {forms}")
+    images = list(images)
+    if not images or len(images) > MAX_DIGITS:
+        raise ValueError(f"images holds {len(images)} images; {forms}, from 1 to {MAX_DIGITS} "
+                         "(e.g. images[:20])")
+    digits = []
+    for i, image in enumerate(images):
+        try:
+            image = np.asarray(image, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"images[{i}] is a {type(image).__name__}, not an image; {forms} "
+                            "(for the seed's (x, y) pairs: [x for x, y in pairs])") from None
+        if image.size != 784:
+            raise ValueError(f"images[{i}] has shape {image.shape}; digit_grid draws MNIST's "
+                             f"28x28 digits: {forms}")
+        digits.append(image.reshape(28, 28))
+    return digits

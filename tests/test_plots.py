@@ -161,7 +161,7 @@ def test_mark_book_marks_the_epoch_of_the_book_value_and_epoch_quantities():
     (cost_train, acc_test), (cost_test, acc_train) = axes
     markers = [l for l in acc_test.lines if l.get_marker() == "o"]
     assert markers and markers[0].get_xdata()[0] == 374 and markers[0].get_ydata()[0] == 82.27
-    assert any(l.get_label() == "book" and l.get_ydata()[0] == 1.20 for l in cost_test.lines)
+    assert any(l.get_label() == "book" and l.get_ydata()[0] == 1.203 for l in cost_test.lines)
     vertical = [l for l in acc_train.lines if l.get_label() == "book"]
     assert list(vertical[0].get_xdata()) == [67, 67]            # first 100% training accuracy
     assert not any(l.get_label() == "book" for l in cost_train.lines)
@@ -186,3 +186,45 @@ def test_wide_figures_stay_legible_on_a_phone_and_say_validation():
         texts = [t.get_text().lower() for t in fig.findobj(matplotlib.text.Text)]
         assert not any("evaluation" in t for t in texts)
         assert any("validation" in t for t in texts)
+
+
+# --- bad arguments get errors naming them (issue 28 case 5) -----------------------------------
+
+def test_compare_runs_refuses_what_it_cannot_draw_naming_runs():
+    history = make_history()
+    with pytest.raises(TypeError, match=r"runs is a list; give a dict \{label: history\}.*"
+                                        r"dict\(zip\(labels, runs\)\)"):
+        plots.compare_runs([history, history])  # today: AttributeError 'list' ... 'items'
+    with pytest.raises(TypeError, match="runs looks like one run's history"):
+        plots.compare_runs(history)  # today: an empty plot saying "accuracy not monitored"
+    with pytest.raises(TypeError, match=r"runs\['a'\] is a list, not a run's history"):
+        plots.compare_runs({"a": [0.9, 0.91]})
+    with pytest.raises(ValueError, match="runs is empty"):
+        plots.compare_runs({})
+    with pytest.raises(ValueError, match="key='test_acc': no run recorded it"):
+        plots.compare_runs({"a": history}, key="test_acc")
+
+
+def test_digit_grid_refuses_images_that_are_not_mnist_digits_naming_them():
+    with pytest.raises(ValueError, match=r"images\[0\] has shape \(10, 10\); digit_grid draws "
+                                         "MNIST's 28x28 digits"):
+        plots.digit_grid(np.zeros((4, 10, 10)))  # today: numpy's "cannot reshape"
+    with pytest.raises(TypeError, match=r"images\[0\] is a tuple, not an image.*\[x for x, y"):
+        plots.digit_grid([(np.zeros((784, 1)), 3)])  # the seed's pairs
+    with pytest.raises(ValueError, match="labels holds 2 entries for 3 images"):
+        plots.digit_grid(np.zeros((3, 784)), labels=[1, 2])  # today: IndexError when drawing
+    with pytest.raises(ValueError, match=f"images holds 50000 images; .* to {plots.MAX_DIGITS}"):
+        plots.digit_grid(np.zeros((50_000, 784), np.float32))  # today: minutes of drawing
+    with pytest.raises(ValueError, match="ncols=0"):
+        plots.digit_grid(np.zeros((3, 784)), ncols=0)
+
+
+def test_digit_grid_draws_one_image_alone_and_a_split():
+    fig, axes = plots.digit_grid(np.ones((28, 28)))  # today: 28 "images" of 28 pixels
+    assert axes.shape == (1, 1) and axes[0, 0].images[0].get_array().shape == (28, 28)
+
+    class Split:  # as ch3_code.data.MNISTSplit: X holds the images
+        X = np.zeros((3, 784))
+
+    fig, axes = plots.digit_grid(Split())
+    assert axes.shape == (1, 3)
