@@ -27,7 +27,7 @@ from .expand import expand_data
 from .history import History
 from .idx import MNISTDataError
 from .network import NN2, load
-from .sweep import sweep
+from .sweep import SweepError, sweep
 from .training import DivergenceWarning, train
 
 __all__ = [
@@ -36,7 +36,7 @@ __all__ = [
     "QuadraticCost", "CrossEntropyCost", "LogLikelihoodCost", "get_activation", "get_cost",
     "load_mnist", "load_mnist_from_web", "MNIST", "MNISTSplit", "MNISTDataError", "MNISTNotFoundError",
     "MNISTCacheError",
-    "expand_data", "sweep",
+    "expand_data", "sweep", "SweepError",
 ]
 
 

@@ -298,7 +298,8 @@ def test_numbers_are_identical_for_any_n_jobs():
     one = ch3_code.sweep(blas_run, configs, n_jobs=1, progress=False, verbose=False)
     two = ch3_code.sweep(blas_run, configs, n_jobs=2, progress=False, verbose=False)
     for (h1, w1), (h2, w2) in zip(one, two):
-        assert h1.threads == h2.threads == [1] * len(h1.threads)
+        # every thread pool loaded (the test process may load more of them than a worker)
+        assert set(h1.threads) == set(h2.threads) == {1}
         assert all((a == b).all() for a, b in zip(w1, w2))  # bit for bit
 
 
