@@ -7,7 +7,9 @@
 #   make test     everything CI checks (see "test" below)
 #   make lint     ruff, nbqa, actionlint and the notebook checks (make pre-commit: the same as
 #                 the git hook, .pre-commit-config.yaml, on every file)
-#   make lab      open the notebooks in JupyterLab
+#   make lab      open the notebooks in JupyterLab, in a working copy (work/): the repository's
+#                 chapters/ are never rewritten; make lab-reset takes fresh copies (yours are
+#                 moved to work/backup-<date>/ first)
 #   make clean    remove the build output (make distclean also removes .venv and node_modules)
 #
 # Notebooks are executed once per `make test`: nbval runs each one top to bottom and checks the
@@ -29,13 +31,18 @@ EXECUTE ?=
 JB_TEST_FLAGS := --all -W -n --keep-going
 NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout=1200 -p no:cacheprovider
-# make test TOC_EXISTING_ONLY=1 leaves _toc.yml entries whose file does not exist yet out of the
-# test build (with a warning); by default a missing chapter fails the build.
-TOC_EXISTING_ONLY ?=
 NOTEBOOKS ?= $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: book test lab execute clean distclean install browser-assets browser-deps \
-	test-unit test-notebooks test-book test-browser lint test-lab pre-commit
+# make lab's working copy of the notebooks (git-ignored; `make clean` leaves it alone)
+LAB_DIR ?= work
+# JupyterLab's defaults for this environment (binder/postBuild installs the same file on Binder)
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+# make test-binder's fresh environment
+BINDER_VENV := _build/binder-venv
+
+.PHONY: book test lab lab-copy lab-reset execute clean distclean install browser-assets \
+	browser-deps test-unit test-notebooks test-book test-browser lint test-lab test-binder \
+	pre-commit
 
 ## Environment ---------------------------------------------------------------------------------
 
@@ -45,7 +52,13 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -r requirements.txt
 	@touch $(STAMP)
 
-install: $(STAMP)
+# saved notebooks keep their widget state (progress bars, explorers): JupyterLab's widget
+# manager setting, as a default of this environment's JupyterLab (a learner can still change it)
+$(LAB_OVERRIDES): binder/overrides.json $(STAMP)
+	@mkdir -p $(dir $@)
+	cp binder/overrides.json $@
+
+install: $(STAMP) $(LAB_OVERRIDES)
 
 # the npm packages the book serves (MathJax, RequireJS, widget manager, Font Awesome)
 $(NPM_STAMP): $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
@@ -76,8 +89,36 @@ book: $(STAMP) $(NPM_STAMP)
 	@test -f _build/html/index.html || { echo "ERROR: the build wrote no _build/html/index.html"; exit 1; }
 	@echo "The book is in $(CURDIR)/_build/html: open file://$(CURDIR)/_build/html/index.html"
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) chapters
+# Lab opens a working copy: autosave and a learner's edits change $(LAB_DIR)/, never the
+# committed notebooks. A notebook is copied only when $(LAB_DIR) has none of that name, so a
+# learner's edited copy is kept; a note names those the repository changed since.
+lab: lab-copy $(LAB_OVERRIDES)
+	PYTHONPATH="$(CURDIR)$${PYTHONPATH:+:$$PYTHONPATH}" $(BIN)/jupyter lab \
+		$(if $(filter 0,$(shell id -u)),--allow-root) --ServerApp.root_dir="$(LAB_DIR)" \
+		--LabApp.default_url=/lab/tree/chapters
+
+lab-copy:
+	@mkdir -p "$(LAB_DIR)/chapters"
+	@copied=0; newer=""; \
+	for nb in chapters/*.ipynb scorecard.ipynb; do \
+		dest="$(LAB_DIR)/$$nb"; \
+		if [ ! -e "$$dest" ]; then cp "$$nb" "$$dest" && copied=$$((copied + 1)); \
+		elif [ "$$nb" -nt "$$dest" ] && ! cmp -s "$$nb" "$$dest"; then \
+			newer="$$newer $$nb"; fi; \
+	done; \
+	echo "make lab: your copy of the notebooks is in $(abspath $(LAB_DIR))/ ($$copied copied" \
+		"now); JupyterLab saves there, the repository's chapters/ stay as committed."; \
+	if [ -n "$$newer" ]; then echo "make lab: changed in the repository since your copy:" \
+		"$$newer. make lab-reset takes fresh copies (yours go to $(LAB_DIR)/backup-<date>/)."; fi
+
+# fresh copies from the repository; the previous ones are moved aside, not deleted
+lab-reset:
+	@if [ -d "$(LAB_DIR)/chapters" ] || [ -e "$(LAB_DIR)/scorecard.ipynb" ]; then \
+		backup="$(LAB_DIR)/backup-$$(date +%Y%m%d-%H%M%S)"; mkdir -p "$$backup"; \
+		for old in "$(LAB_DIR)/chapters" "$(LAB_DIR)/scorecard.ipynb"; do \
+			if [ -e "$$old" ]; then mv "$$old" "$$backup/"; fi; done; \
+		echo "make lab-reset: your previous copies are in $$backup/"; fi
+	@$(MAKE) --no-print-directory lab-copy LAB_DIR="$(LAB_DIR)"
 
 # the chapters, then the scorecard page, which reads the results they recorded
 execute: $(STAMP)
@@ -91,13 +132,21 @@ execute: $(STAMP)
 test: export CH3_CHECK := strict
 test: browser-deps $(STAMP) $(NPM_STAMP)
 	@start=$$SECONDS; \
-	$(MAKE) --no-print-directory test-unit test-notebooks test-book test-browser test-lab && \
+	$(MAKE) --no-print-directory test-unit test-binder test-notebooks test-book test-browser \
+		test-lab && \
 	echo "make test: all stages passed in $$((SECONDS - start)) s"
 
 # 1. unit tests: ch3_code, the plot helpers, the committed notebooks and the book's files, and
 #    the lint (tests/test_lint.py). Needs only .venv: no npm, no Chromium, no notebook runs.
 test-unit: $(STAMP)
 	@tools/stage "unit tests" $(BIN)/python -m pytest -n 2 tests -m "not browser and not lab"
+
+# 1b. Binder's lean environment (binder/requirements.txt, then binder/postBuild's editable
+#     ch3_code) in a fresh venv, with pip's usual cache, and chapter 00 executed in it offline
+#     (tests/test_binder.py; about a minute with a warm pip cache)
+test-binder: $(STAMP)
+	@CH3_BINDER_TEST=required BINDER_VENV="$(BINDER_VENV)" tools/stage "Binder environment" \
+		$(BIN)/python -m pytest tests/test_binder.py -p no:cacheprovider -s
 
 # ruff on the .py files and (through nbqa) on the notebooks, actionlint on the workflows, the
 # committed notebooks' cheap checks (tools/check_notebooks.py); the rules are in pyproject.toml.
@@ -130,8 +179,7 @@ test-notebooks: $(STAMP)
 #    index.html
 test-book: $(STAMP) $(NPM_STAMP)
 	@rm -rf _build/html
-	@opts=$$($(if $(TOC_EXISTING_ONLY),$(BIN)/python tools/book_config.py --toc-existing-only)) && \
-	tools/stage "book build" $(BIN)/jupyter-book build $(JB_TEST_FLAGS) $$opts .
+	@tools/stage "book build" $(BIN)/jupyter-book build $(JB_TEST_FLAGS) .
 	@test -f _build/html/index.html || { echo "ERROR: _build/html/index.html missing"; exit 1; }
 
 # 4. every page in headless Chromium, offline (screenshots in _build/screenshots/); two pages at
@@ -142,7 +190,7 @@ test-browser: browser-deps $(STAMP) $(NPM_STAMP)
 
 # 5. a real JupyterLab (own server on 127.0.0.1) driven by headless Chromium: a chapter's
 #    training cell, its explorers, the rendered MyST (screenshots in _build/screenshots/lab/)
-test-lab: $(STAMP)
+test-lab: $(STAMP) $(LAB_OVERRIDES)
 	@CH3_LAB_TEST=required tools/stage "JupyterLab test" \
 		$(BIN)/python -m pytest tests/lab -m lab -p no:cacheprovider
 
