@@ -13,7 +13,11 @@ Checked, reading the JSON only (no kernel, no nbformat validation: a second at m
 - code lines at most as long as ruff's notebook line length (pyproject.toml, [tool.nbqa.addopts]);
 - cell tags: known ones only (a typo such as ``hide_input`` silently does nothing), no two that
   contradict each other, and JupyterLab's own metadata (``jupyter.source_hidden``,
-  ``jupyter.outputs_hidden``, ``collapsed``) hiding only what the book hides too.
+  ``jupyter.outputs_hidden``, ``collapsed``) hiding only what the book hides too;
+- the other way round: a ``hide-input`` cell (an exercise's check, an explorer's code) is also
+  collapsed in JupyterLab (``jupyter.source_hidden``), or Lab shows the answer the book hides.
+  ``python tools/check_notebooks.py --fix-lab [NOTEBOOK ...]`` sets it for every such cell;
+- the first cell of a chapter is the canonical Colab bootstrap (tools/colab_cell.py).
 """
 
 import json
@@ -21,6 +25,9 @@ import re
 import sys
 import tomllib
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from colab_cell import CELL as COLAB_CELL  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = sorted((ROOT / "chapters").glob("*.ipynb")) + [ROOT / "scorecard.ipynb"]
@@ -114,15 +121,45 @@ def check_lab_metadata(cells):
         if outputs_hidden and not tags & HIDES_OUTPUT:
             yield i, ("outputs collapsed in JupyterLab (jupyter.outputs_hidden) but shown in "
                       "the book: tag it hide-output, or expand them in Lab")
+        if "hide-input" in tags and not lab.get("source_hidden"):
+            yield i, ("tagged hide-input (hidden in the book) but expanded in JupyterLab: set "
+                      "jupyter.source_hidden (python tools/check_notebooks.py --fix-lab)")
         collapsed = meta.get("collapsed")
         if collapsed is not None and outputs_hidden is not None and collapsed != outputs_hidden:
             yield i, (f"metadata collapsed={collapsed} but jupyter.outputs_hidden="
                       f"{outputs_hidden}: open and save it in JupyterLab to make them agree")
 
 
-def problems(nb, limit):
+def check_colab_cell(cells):
+    if not cells:
+        return
+    i, first = cells[0]
+    if first["cell_type"] != "code" or source(first).rstrip("\n") != COLAB_CELL.rstrip("\n"):
+        yield i, ("the first cell is not the canonical Colab bootstrap: run "
+                  "`python tools/colab_cell.py` to write it")
+
+
+def fix_lab(path):
+    """Collapse in JupyterLab every hide-input cell of the notebook at ``path``; returns the
+    cell numbers changed. Only that metadata is written: outputs and the rest are kept."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    changed = [n for n, cell in enumerate(nb.cells, 1)
+               if "hide-input" in cell.metadata.get("tags", [])
+               and not cell.metadata.get("jupyter", {}).get("source_hidden")]
+    for n in changed:
+        nb.cells[n - 1].metadata.setdefault("jupyter", {})["source_hidden"] = True
+    if changed:
+        nbformat.write(nb, path)
+    return changed
+
+
+def problems(nb, limit, chapter=True):
     """All problems of one notebook (its parsed JSON), as (cell number or None, message)."""
     cells = list(enumerate(nb.get("cells", []), 1))
+    if chapter:
+        yield from check_colab_cell(cells)
     yield from check_execution(cells)
     yield from check_outputs(cells)
     yield from check_line_length(cells, limit)
@@ -136,14 +173,20 @@ def check(paths, limit=None):
     lines = []
     for path in map(Path, paths):
         nb = json.loads(path.read_text(encoding="utf8"))
-        for cell, message in problems(nb, limit):
+        for cell, message in problems(nb, limit, chapter=path.parent.name == "chapters"):
             where = f"{path}: cell {cell}" if cell is not None else f"{path}"
             lines.append(f"{where}: {message}")
     return lines
 
 
 def main(argv=None):
-    paths = (sys.argv[1:] if argv is None else argv) or DEFAULT
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args[:1] == ["--fix-lab"]:
+        for path in args[1:] or DEFAULT:
+            for n in fix_lab(path):
+                print(f"{path}: cell {n}: collapsed in JupyterLab (jupyter.source_hidden)")
+        return 0
+    paths = args or DEFAULT
     lines = check(paths)
     print("\n".join(lines) if lines else f"{len(paths)} notebook(s): no problems")
     return 1 if lines else 0
