@@ -17,9 +17,16 @@ plain-text line instead of ``HBox(children=...)``). A front end that can show th
 (JupyterLab with a kernel, or a page with the saved widget state and the widget manager) shows
 it; one that cannot (a freshly opened notebook, a book page without the widget manager) shows
 the picture of the first setting.
+
+In the book's HTML no kernel runs: ``_static/ch3-explorers.js`` finds the explorers (the
+``ch3-explorer`` class on the widget), disables their controls and says in one line that they
+move in a live notebook, so nothing on the page looks live that is not. Float sliders read out
+as many decimals as their step has (``readout_format``), so the read-out, and the value a
+screen reader announces, says 3.2 and not 3.1999999999999993.
 """
 
 import base64
+import decimal
 import html
 import io
 import numbers
@@ -30,6 +37,7 @@ from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
 SLIDER_LAYOUT = {"width": "300px"}
+EXPLORER_CLASS = "ch3-explorer"
 
 
 def control(name, spec):
@@ -48,14 +56,25 @@ def control(name, spec):
         if not lo <= value <= hi:
             raise ValueError(f"explorer setting {name!r}: the value {value} is outside "
                              f"[{lo}, {hi}]; give (min, max, step, value) in that order")
-        kind = widgets.IntSlider if all(isinstance(v, numbers.Integral) for v in spec) \
-            else widgets.FloatSlider
-        return kind(value=value, min=lo, max=hi, step=step, description=name,
-                    continuous_update=False, layout=widgets.Layout(**SLIDER_LAYOUT))
+        if all(isinstance(v, numbers.Integral) for v in spec):
+            return widgets.IntSlider(value=value, min=lo, max=hi, step=step, description=name,
+                                     continuous_update=False,
+                                     layout=widgets.Layout(**SLIDER_LAYOUT))
+        places = decimals(step)
+        return widgets.FloatSlider(value=round(value, places), min=lo, max=hi, step=step,
+                                   description=name, readout_format=f".{places}f",
+                                   continuous_update=False,
+                                   layout=widgets.Layout(**SLIDER_LAYOUT))
     if isinstance(spec, list) and spec:
         return widgets.Dropdown(options=spec, value=spec[0], description=name)
     raise TypeError(f"explorer setting {name!r}: give a (min, max, step, value) tuple, a "
                     f"non-empty list of choices or an ipywidgets control, not {spec!r}")
+
+
+def decimals(step):
+    """The number of decimals a slider with this step needs (0.1 -> 1, 0.05 -> 2, 2.0 -> 0)."""
+    exponent = decimal.Decimal(repr(float(step))).normalize().as_tuple().exponent
+    return max(0, -exponent)
 
 
 def figure_png(fig):
@@ -88,6 +107,7 @@ class Explorer:
             widgets.HBox([widgets.VBox(items[i:i + rows]) for i in range(0, len(items), rows)]),
             self.output,
         ])
+        self.widget.add_class(EXPLORER_CLASS)  # the book's script finds explorers by it
         self.first_png = figure_png_of(self._figure(self.values()))
         for w in self.controls.values():
             w.observe(lambda change: self.redraw(), names="value")

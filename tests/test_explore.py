@@ -92,3 +92,17 @@ def test_the_live_figure_is_an_image_with_alt_text_naming_the_setting(monkeypatc
     ex.controls["w"].value = -0.5
     html_out = shown[-1].data
     assert 'alt="a curve: w = -0.5"' in html_out and "data:image/png;base64," in html_out
+
+
+@pytest.mark.parametrize("step, places, fmt", [(0.1, 1, ".1f"), (0.05, 2, ".2f"),
+                                               (0.25, 2, ".2f"), (2.0, 0, ".0f")])
+def test_float_sliders_read_out_their_steps_decimals(step, places, fmt):
+    """3.1999999999999993 was read out (and announced by screen readers) for 3.2."""
+    assert explore.decimals(step) == places
+    slider = explore.control("x", (0.0, 10.0, step, 3.2 if places else 4.0))
+    assert slider.readout_format == fmt
+
+
+def test_explorers_carry_the_class_the_books_script_disables():
+    ex = explore.explorer(make_draw([]), {"w": (-2.0, 2.0, 0.1, 1.0)})
+    assert explore.EXPLORER_CLASS in ex.widget._dom_classes
