@@ -16,6 +16,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+import check_notebooks  # noqa: E402
+import colab_cell  # noqa: E402
 import execute_notebooks  # noqa: E402
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 MAX_BYTES = 3_000_000
@@ -138,6 +140,24 @@ class TestCommittedNotebook:
         repo = load_yaml("_config.yml")["repository"]["url"].rstrip("/")
         assert 'find_spec("ch3_code") is None' in first.source
         assert repo in first.source and "pip" in first.source and "install" in first.source
+
+    def test_colab_bootstrap_is_the_canonical_text(self, path):
+        """One text in all eight notebooks: tools/colab_cell.py writes it."""
+        assert nbformat.read(path, as_version=4).cells[0].source == colab_cell.CELL.rstrip("\n")
+
+    def test_hidden_input_is_collapsed_in_lab_too(self, path):
+        """A check cell hidden in the book (hide-input) must not show its answer in Lab."""
+        nb = nbformat.read(path, as_version=4)
+        open_in_lab = [n for n, cell in enumerate(nb.cells, 1)
+                       if "hide-input" in cell.metadata.get("tags", [])
+                       and not cell.metadata.get("jupyter", {}).get("source_hidden")]
+        assert not open_in_lab, (f"cells {open_in_lab}: run python tools/check_notebooks.py "
+                                 f"--fix-lab {path.name}")
+
+    def test_no_answer_in_visible_exercise_code(self, path):
+        nb = nbformat.read(path, as_version=4)
+        shown = answers_shown(nb.cells)
+        assert not shown, f"visible exercise code gives the answer away: {shown}"
 
     def test_python3_kernel(self, path):
         nb = nbformat.read(path, as_version=4)
@@ -429,3 +449,74 @@ def test_captions_and_alt_texts_quote_numbers_the_page_prints(path):
                 bad.append(f"cell {i} {kind}: {found}")
     assert not bad, (f"{path.name}: numbers in captions or alt texts that the page does not "
                      "print: " + "; ".join(bad))
+
+
+HIDES_INPUT = {"hide-input", "remove-input", "hide-cell", "remove-cell"}
+# what gives an answer away in code a learner sees: a comparison with a number
+# (`answer == 71`) or a reference value or implementation (`expected = ...`, `def _reference`)
+ANSWER = re.compile(r"==\s*-?\d|\b(?:def\s+)?_?(?:reference|expected)\w*\s*[=(]")
+
+
+def answers_shown(cells):
+    """[(cell number, text)] of visible code in an exercise section that shows an answer."""
+    shown, in_exercises = [], False
+    for n, cell in enumerate(cells, 1):
+        if cell.cell_type == "markdown":
+            for heading in re.findall(r"^##\s+(.*)$", cell.source, re.M):
+                in_exercises = heading.strip().lower().startswith("exercises")
+            continue
+        if in_exercises and cell.cell_type == "code" and not HIDES_INPUT & set(
+                cell.metadata.get("tags", [])):
+            shown += [(n, m.group(0)) for m in ANSWER.finditer(cell.source)]
+    return shown
+
+
+def test_the_answer_check_finds_a_visible_answer():
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    hidden = code("expected = 71")
+    hidden.metadata["tags"] = ["hide-input"]
+    cells = [md("## Exercises"), code("if answer == 71:\n    print('correct!')"),
+             code("def reference(h):\n    return 1"), hidden, md("## Summary"),
+             code("x == 1")]
+    assert answers_shown(cells) == [(2, "== 7"), (3, "def reference(")]
+
+
+def test_colab_cell_reruns_and_asks_for_one_restart(monkeypatch, capsys):
+    """The bootstrap on a simulated Colab: the first run clones and installs; a rerun after a
+    failed pip reuses the folder; a changed ipywidgets asks for one restart; BRANCH is used."""
+    import importlib.metadata
+    import importlib.util
+    import os
+    import subprocess
+    import types
+
+    calls, folders, versions = [], set(), iter(["7.7.1", "8.1.5"])
+
+    def run(args, check):
+        calls.append(args)
+        if args[:2] == ["git", "clone"]:
+            folders.add(args[-1])
+        elif "pip" in args and len(calls) == 2:
+            raise subprocess.CalledProcessError(1, args)   # the first pip fails
+
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.delitem(sys.modules, "ipywidgets", raising=False)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(subprocess, "run", run)
+    monkeypatch.setattr(os.path, "isdir", lambda path: path in folders)
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: next(versions))
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    with pytest.raises(subprocess.CalledProcessError):
+        exec(colab_cell.CELL, {})
+    assert calls[0][:2] == ["git", "clone"] and "main" in calls[0]
+    versions = iter(["7.7.1", "8.1.5"])
+    exec(colab_cell.CELL, {})
+    assert [c[:2] for c in calls[2:]] == [[sys.executable, "-m"]]  # no second clone
+    assert "restart the runtime once" in capsys.readouterr().out
+
+
+def test_check_notebooks_wants_hide_input_collapsed_in_lab():
+    cell = {"cell_type": "code", "source": "", "metadata": {"tags": ["hide-input"]}}
+    assert list(check_notebooks.check_lab_metadata([(3, cell)]))
+    cell["metadata"]["jupyter"] = {"source_hidden": True}
+    assert not list(check_notebooks.check_lab_metadata([(3, cell)]))
