@@ -23,6 +23,13 @@ tests/browser/package-lock.json) finds no violation; the results tables are styl
 padding, a header rule) in the page's own colours, not on a light slab in dark mode; no formula
 is a Tab stop, and every Tab stop shows where the focus is.
 
+What a reader sees of the chapters (at 1280 px, light): chapter numbers in link texts agree with
+the sidebar's (numbered from _toc.yml), and no "chapter 01" file-style number is in the text;
+the code of an exercise's check cell (hide-input) is not visible before its toggle is opened,
+and no visible code in an Exercises section compares with a number; every animation
+(ch3_code.animate) shows its chosen frame, not the empty first one, with its still hidden;
+every explorer's controls are disabled with a note that they need a live notebook.
+
 Then at 390 px the page itself must not scroll sideways. Full-page screenshots at 1280 and
 390 px, light and dark, go to _build/screenshots/ (NAME.1280.light.png, ...).
 
@@ -45,8 +52,9 @@ import yaml
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
-SHOTS = ROOT / "_build" / "screenshots"
+# CH3_BOOK_HTML: a book built elsewhere (jupyter-book build --path-output DIR: DIR/_build/html)
+HTML = Path(os.environ.get("CH3_BOOK_HTML", ROOT / "_build" / "html"))
+SHOTS = HTML.parent / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -497,6 +505,90 @@ def test_page(rel, server, browser):
     assert not problems, f"{rel}:\n  " + "\n  ".join(problems)
 
 
+def toc_numbers():
+    """{"chapters/01_cross_entropy": 2, ...}: the sidebar's numbers, from _toc.yml."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf8"))
+    numbers = {}
+    for part in toc.get("parts", []):
+        if part.get("numbered"):
+            for n, entry in enumerate(part.get("chapters", []), len(numbers) + 1):
+                numbers[entry["file"]] = n
+    return numbers
+
+
+CHAPTER_LINKS_JS = """() => [...document.querySelectorAll("article a[href]")]
+  .map(a => ({text: a.textContent.replace(/\\s+/g, " ").trim(),
+              path: new URL(a.href).pathname}))"""
+FILE_NUMBER_RE = re.compile(r"\bchapters? 0\d\b", re.I)
+LINK_NUMBER_RE = re.compile(r"^(?:chapter\s+)?(\d+)\b\.?", re.I)
+
+
+def numbering_problems(links, text, numbers):
+    """Link texts whose chapter number is not the sidebar's, and file-style numbers in text."""
+    found = [f"a file-style chapter number in the text: {m.group(0)!r}"
+             for m in FILE_NUMBER_RE.finditer(text)]
+    for link in links:
+        target = next((f for f in numbers if link["path"].endswith(f"/{f}.html")), None)
+        match = LINK_NUMBER_RE.match(link["text"])
+        if target and match and int(match.group(1)) != numbers[target]:
+            found.append(f"link {link['text']!r} numbers {target} {match.group(1)}, the "
+                         f"sidebar {numbers[target]}")
+    return found
+
+
+HIDDEN_ANSWERS_JS = """(answer) => {
+  const re = new RegExp(answer);
+  const shown = el => el.checkVisibility() && el.getBoundingClientRect().height > 0;
+  const out = [];
+  for (const cell of document.querySelectorAll("article .cell.tag_hide-input .cell_input pre")) {
+    if (shown(cell)) out.push("the code of a hide-input cell is visible: " +
+                              cell.textContent.slice(0, 60));
+  }
+  for (const sec of document.querySelectorAll("article section[id^=exercises]")) {
+    for (const pre of sec.querySelectorAll(".cell_input pre")) {
+      if (shown(pre) && re.test(pre.textContent)) out.push("visible exercise code shows an " +
+                                                         "answer: " + pre.textContent.slice(0, 60));
+    }
+  }
+  return out;
+}"""
+ANIMATIONS_JS = """() => [...document.querySelectorAll("article .ch3-animation")].map(fig => {
+  const k = Number(fig.dataset.frame);
+  const img = fig.querySelector(".ch3-animation-player img[id^=_anim_img]");
+  const anim = img && window["anim" + img.id.slice("_anim_img".length)];
+  const still = fig.querySelector(".ch3-animation-still");
+  return {frame: k, ready: !!anim, current: anim ? anim.current_frame : null,
+          shows_chosen: !!anim && img.src === anim.frames[k].src,
+          shows_first: !!anim && k !== 0 && img.src === anim.frames[0].src,
+          loaded: !!img && img.complete && img.naturalWidth > 0,
+          still_hidden: !!still && still.hidden, player_hidden: img.closest("[hidden]") !== null};
+})"""
+EXPLORERS_JS = """() => [...document.querySelectorAll("article .ch3-explorer")].map(ex => ({
+  live: [...ex.querySelectorAll("input, select, .noUi-target")].filter(
+           el => !(el.disabled || el.hasAttribute("disabled"))).length,
+  note: !!(ex.previousElementSibling &&
+           ex.previousElementSibling.classList.contains("ch3-explorer-note"))}))"""
+
+
+def check_reader_view(page, problems):
+    """Chapter numbers, hidden answers, animations' first view, static explorers."""
+    problems += numbering_problems(page.evaluate(CHAPTER_LINKS_JS),
+                                   page.inner_text("article"), toc_numbers())
+    problems += page.evaluate(HIDDEN_ANSWERS_JS, r"==\s*-?\d")
+    for n, anim in enumerate(page.evaluate(ANIMATIONS_JS), 1):
+        if not anim["ready"] or anim["player_hidden"] or not anim["still_hidden"]:
+            problems.append(f"animation {n}: its player did not replace the still picture")
+        elif not anim["shows_chosen"] or anim["current"] != anim["frame"] or anim["shows_first"]:
+            problems.append(f"animation {n} does not open on its frame {anim['frame']} "
+                            f"(shows frame {anim['current']})")
+        elif not anim["loaded"]:
+            problems.append(f"animation {n}: its frame did not load")
+    for n, explorer in enumerate(page.evaluate(EXPLORERS_JS), 1):
+        if explorer["live"] or not explorer["note"]:
+            problems.append(f"explorer {n} looks live in static HTML ({explorer['live']} "
+                            f"enabled controls, note: {explorer['note']})")
+
+
 def check_page(page, rel, broken, n_math, containers, errors, problems):
     body = page.inner_text("body")
     for selector in (".output.error", ".output.traceback", ".system-message", ".problematic"):
@@ -513,5 +605,18 @@ def check_page(page, rel, broken, n_math, containers, errors, problems):
         problems.append(f"MathJax errors: {sorted(set(errors))[:6]}")
     check_content(page, problems)
     if rel.startswith("chapters/"):
+        check_reader_view(page, problems)
         check_widgets_or_summary(page, problems)
         check_launch_links(page, rel, problems)
+
+
+def test_numbering_check_finds_a_file_number_and_a_wrong_link():
+    """The numbering check itself (no browser): issue 29's 'chapter 01' and '3. Regularisation'
+    linking to the page the sidebar calls 4."""
+    numbers = {"chapters/01_cross_entropy": 2, "chapters/03_regularization": 4}
+    links = [{"text": "3. Regularisation", "path": "/chapters/03_regularization.html"},
+             {"text": "4. Regularisation", "path": "/chapters/03_regularization.html"},
+             {"text": "the cross-entropy", "path": "/chapters/01_cross_entropy.html"}]
+    found = numbering_problems(links, "as chapter 01 shows", numbers)
+    assert len(found) == 2 and "'chapter 01'" in found[0] and "sidebar 4" in found[1]
+    assert numbering_problems(links[1:], "the book's chapter 1", numbers) == []
