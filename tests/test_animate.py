@@ -13,6 +13,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 from ch3_code import animate  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")   # a refused call leaves the caller's figure open, as it should
+
+
 def growing_line():
     fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
     ax.set(xlim=(0, 9), ylim=(0, 9))
