@@ -10,7 +10,8 @@ so that the ratios mean something on a shared, noisy machine:
     (row-major batches, one gather per batch from a permutation, preallocated buffers,
     out= wherever it helps), in float64 and float32;
   * ch3_code.NN2 in float64 and float32 (the training part of the epoch, as History records it),
-    with NumPy's step (fused=False) and with the default compiled epoch (ch3_code.fused);
+    with NumPy's step (fused=False) and with the default compiled epoch
+    (ch3_code.internals.compiled_epoch);
   * evaluating the 10,000 test images (``accuracy``; and accuracy + cost in one pass) against
     the one (10000 x 784) @ (784 x 30) product that evaluation cannot avoid;
   * the peak memory (max RSS) of a monitored 50k run, in a child process;

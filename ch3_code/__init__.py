@@ -7,25 +7,45 @@
                                               batch_size=10, eta=0.5, monitoring=True)
     ch3_code.plots.plot_history(history)
 
-Modules (CONTRIBUTING.md says what each holds): ``activations`` and ``costs``
-(the neurons and cost functions), ``network`` (NN2: the fast path, evaluation,
-save/load, with ``persist``), ``reference`` (backpropagation the book's way, one
-example per column: what the fast path is tested against), ``training`` (SGD,
-with ``options``, ``divergence`` and ``progress``), ``history`` (the record of a
-run), ``arrays`` (the accepted forms of data), ``data``, ``idx``, ``places`` and
-``download`` (MNIST), ``expand`` (artificially expanded data), ``sweep``
-(independent runs in parallel); ``plots``, ``report``, ``registry`` and
-``explore`` are imported on first use, so that importing the package does not
-load matplotlib, IPython or ipywidgets.
+Read it in this order, beside the book's network2.py:
+
+1. ``book_backprop``: network2's backprop and update, one example per column. Start here.
+2. ``activations``: the neurons, f(z) and f'(z).
+3. ``costs``: the cost functions, C and the output error delta^L (BP1).
+4. ``network``: NN2, the same equations with one example per row (its docstring maps the
+   column form onto the row form), evaluation, saving and loading.
+5. ``training``: mini-batch SGD, its update step and its stop rules.
+6. ``history``: the record of one run.
+
+Beside them, the tools the chapters call: ``plots`` (learning curves, digits), ``explore``
+(sliders), ``animate`` and ``exercises`` where present, ``expand`` (artificially expanded
+data), ``sweep`` (independent runs in parallel) and ``registry`` (the book's numbers:
+look an experiment up, check a run, show "book vs this run").
+
+What a learner may skip lives in three sub-packages:
+
+* ``mnist``: loading, checking, caching and downloading the data;
+* ``book``: the book's experiments and results, their tables and checks, the scorecard and
+  ``python -m ch3_code.reproduce`` (the seed spread);
+* ``internals``: the compiled epoch, argument checks, the divergence watch, the progress bar,
+  saving to a file, a learner's own classes, MNIST's bytes as rows.
+
+``import ch3_code`` loads neither matplotlib nor IPython nor ipywidgets: the tools that
+draw, ``registry`` and ``book`` are imported on first use (``ch3_code.plots`` works without
+an import of its own); requests waits for the first download and Numba for the first
+compiled epoch. The old module paths (``ch3_code.fused``, ``ch3_code.data``, ...) still
+import the moved modules: see ``_moved``.
 """
+import importlib
+
+from . import _moved
 from .activations import (LinearActivation, ReLUActivation, SigmoidActivation, SoftmaxActivation,
                           TanhActivation, get_activation)
 from .costs import CrossEntropyCost, LogLikelihoodCost, QuadraticCost, get_cost
-from .data import (MNIST, MNISTCacheError, MNISTNotFoundError, MNISTSplit, load_mnist,
-                   load_mnist_from_web)
 from .expand import expand_data
 from .history import History
-from .idx import MNISTDataError
+from .mnist import (MNIST, MNISTCacheError, MNISTDataError, MNISTNotFoundError, MNISTSplit,
+                    load_mnist, load_mnist_from_web)
 from .network import NN2, load
 from .sweep import SweepError, sweep
 from .training import DivergenceWarning, train
@@ -39,9 +59,20 @@ __all__ = [
     "expand_data", "sweep", "SweepError",
 ]
 
+# imported on first use: they load matplotlib, IPython or ipywidgets, or the book's tables
+_ON_FIRST_USE = ("plots", "explore", "animate", "exercises", "registry", "book")
+
+_moved.install()
+
 
 def __getattr__(name):
-    if name in ("plots", "report", "explore", "registry"):  # matplotlib and IPython only when needed
-        import importlib
-        return importlib.import_module(f".{name}", __name__)
+    """``ch3_code.plots`` and the other tools on first use; an old module name, forwarded."""
+    if name in _ON_FIRST_USE:
+        try:
+            return importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":  # a missing dependency, not a missing tool
+                raise
+    elif name in _moved.MOVED:
+        return importlib.import_module(_moved.MOVED[name])
     raise AttributeError(f"module 'ch3_code' has no attribute {name!r}")

@@ -17,7 +17,7 @@ import functools
 
 import numpy as np
 
-from .own_classes import own_activation
+from .internals.adapters import own_activation
 
 
 def _float(z):

@@ -16,7 +16,7 @@ network trains in float32 by default); the totals are Python floats.
 import numpy as np
 
 from .activations import LinearActivation, SigmoidActivation, SoftmaxActivation, TanhActivation
-from .own_classes import own_cost
+from .internals.adapters import own_cost
 
 # The smallest probability a cost computed from outputs a will take a log of:
 # a saturated wrong answer then costs -ln(1e-15) ~ 34.5, a large finite number.

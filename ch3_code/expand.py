@@ -8,8 +8,8 @@ bilinear sampling with one gather per neighbour pixel, again for the whole batch
 """
 import numpy as np
 
-from .arrays import _stack_pairs
-from .data import MNISTSplit
+from .internals.arrays import _stack_pairs
+from .mnist.load import MNISTSplit
 
 SIDE = 28
 _CENTRE = (SIDE - 1) / 2
@@ -20,7 +20,7 @@ _FORMS = ("an MNISTSplit, a tuple (X, y) with X of shape (n, 784) and y of shape
 def expand_data(data, *, shifts=True, rotations=()):
     """Return the images of ``data`` followed by moved copies of them, with labels to match.
 
-    ``data`` is an :class:`~ch3_code.data.MNISTSplit`, a tuple ``(X, y)`` with ``X`` of
+    ``data`` is an :class:`~ch3_code.mnist.load.MNISTSplit`, a tuple ``(X, y)`` with ``X`` of
     shape ``(n, 784)`` (pixels in [0, 1]) and ``y`` of shape ``(n,)``, or the seed's list of
     ``(x, y)`` pairs (``x`` a ``(784, 1)`` column, ``y`` a one-hot ``(10, 1)`` column or an
     integer label); it is never modified. The result is of the same kind: an ``MNISTSplit``

@@ -1,7 +1,7 @@
 """The record of one training run: a dict of per-epoch lists with a few helpers.
 
-``History`` is a plain ``dict`` (so the seed page's ``res["test_accuracy"]``
-keeps working) whose keys are ``epoch`` (0, 1, ..., epochs - 1, numbered as the
+``History`` is a plain ``dict`` (so ``res["test_accuracy"]``, as in the notebook this
+project grew from, keeps working) whose keys are ``epoch`` (0, 1, ..., epochs - 1, numbered as the
 book's code prints them, so "epoch k" here is the book's "epoch k", the (k+1)-th
 pass over the training data), ``runtime_seconds`` (the
 training time of each epoch, without evaluation), ``eta`` (the learning rate
@@ -13,7 +13,14 @@ an empty list.
 MONITORS = ("train_accuracy", "train_cost", "test_accuracy", "test_cost",
             "evaluation_accuracy", "evaluation_cost")
 
-_LABELS = {"train": "training", "test": "test", "evaluation": "validation"}
+#: How a data set is named to a reader: the ``evaluation_*`` keys hold the validation set.
+SET_NAMES = {"train": "training", "test": "test", "evaluation": "validation"}
+
+
+def label(key):
+    """A monitor's name for a reader: 'evaluation_accuracy' -> 'validation accuracy'."""
+    split, _, quantity = key.partition("_")
+    return f"{SET_NAMES.get(split, split)} {quantity}".rstrip()
 
 
 class History(dict):
@@ -64,10 +71,6 @@ class History(dict):
         key = self._key(key)
         return self["epoch"][-1], self[key][-1]
 
-    @property
-    def best_epoch(self):
-        return self.best()[0] if any(self[k] for k in MONITORS if k.endswith("accuracy")) else None
-
     def summary(self, key=None):
         """One deterministic line, for example
 
@@ -88,7 +91,7 @@ class History(dict):
             text = head  # no accuracy was recorded at all
         else:
             (be, bv), (_, fv) = self.best(key), self.final(key)
-            text = (f"{head}: best {_LABELS[key.split('_')[0]]} accuracy {bv:.2%} (epoch {be}), "
+            text = (f"{head}: best {label(key)} {bv:.2%} (epoch {be}), "
                     f"final {fv:.2%}")
         return f"{text}; {self.message}" if self.message else text
 

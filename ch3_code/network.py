@@ -9,7 +9,7 @@ sigmoid for the cross-entropy and quadratic costs, softmax for the log-likelihoo
 The book stacks a mini-batch of m examples as the *columns* of a matrix; here
 they are its *rows* (X has shape (m, n_in)), which is how MNIST is stored and
 what lets ``X @ w.T`` read memory in order. The one transposition turns each
-equation of ``ch3_code.reference`` (the book's column form) into its row form:
+equation of ``ch3_code.book_backprop`` (the book's column form) into its row form:
 
     z^l = w^l a^{l-1} + b^l           ->  Z^l = A^{l-1} (w^l)^T + (b^l)^T
     BP1  delta^L = dC/da o f'(z^L)    ->  the same, one row per example
@@ -26,10 +26,12 @@ from collections import namedtuple
 import numpy as np
 
 from .activations import SigmoidActivation, get_activation
-from .arrays import as_arrays, one_hot
 from .costs import CrossEntropyCost, get_cost
-from .options import check_dtype, check_layer_sizes, check_rand_seed, check_regularization
-from .pixels import BLOCK, PixelRows
+from .internals import persist
+from .internals.arrays import as_arrays, one_hot
+from .internals.checks import check_dtype, check_layer_sizes, check_rand_seed, check_regularization
+from .internals.pixels import BLOCK, PixelRows
+from .training import train
 
 # Examples per block when evaluating a set: bounds the memory of z and a. 16,384 (one block for
 # the test set) measured 2x faster than 4,096 on the shared 2-core machine (94 ms against 216 ms
@@ -292,7 +294,6 @@ class NN2:
         See ``ch3_code.training.train`` for every option (evaluation data, L1,
         dropout, momentum, early stopping, the learning-rate schedule, progress).
         """
-        from .training import train
         return train(self, training_data, test_data, epochs, batch_size, eta, lmbda=lmbda,
                      monitoring=monitoring, **options)
 
@@ -300,14 +301,13 @@ class NN2:
 
     # ------------------------------------------------------------ save, load
     def save(self, path):
-        """Write the network to ``path`` as JSON, safely (see ``ch3_code.persist``).
+        """Write the network to ``path`` as JSON, safely (see ``ch3_code.internals.persist``).
 
         Kept: layers, activations, cost, dtype, seed, weights and biases. Not kept: the
         generator's state, so training a reloaded network draws the shuffles and dropout
         masks of a fresh network with this seed; a diverged (non-finite) network is refused.
         """
-        from .persist import save
-        save(self, path)
+        persist.save(self, path)
 
     @staticmethod
     def load(path, cost=None, activation=None, output_activation=None):
@@ -316,9 +316,13 @@ class NN2:
         A file holds the names of its classes, not their code: a network saved with a cost
         or activation class of your own loads when you pass it, e.g. ``cost=MyCost``.
         """
-        from .persist import load
-        return load(path, cost=cost, activation=activation,
-                    output_activation=output_activation)
+        saved = persist.read(path, cost=cost, activation=activation,
+                             output_activation=output_activation)
+        with persist.naming(path):  # a file whose network cannot be made is named, too
+            net = NN2(saved.layer_sizes, rand_seed=saved.rand_seed, dtype=saved.dtype,
+                      **saved.classes)
+        net.weights, net.biases = saved.weights, saved.biases
+        return net
 
 
 def _non_empty(arrays, method):

@@ -20,6 +20,10 @@ from contextlib import contextmanager
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from .book.results import get as experiment
+from .history import SET_NAMES
 
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 INK = "#333333"
@@ -35,7 +39,7 @@ BOOK_STYLE = {
     "figure.titlesize": 15, "legend.frameon": False,
 }
 WIDE = 9.0  # inches: the width of the two-panel figures
-DATASET_LABELS = {"train": "training data", "evaluation": "validation data", "test": "test data"}
+DATASET_LABELS = {split: f"{name} data" for split, name in SET_NAMES.items()}
 SPLITS = ("train", "evaluation", "test")
 
 
@@ -96,6 +100,7 @@ def _curve(ax, history, key, start_epoch=None, percent=True, **kwargs):
 
 def _label_axes(ax, quantity, percent, title=None):
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no "epoch 2.5" with few epochs
     ax.set_ylabel("accuracy (%)" if quantity == "accuracy" and percent else quantity)
     if title:
         ax.set_title(title)
@@ -215,9 +220,8 @@ PANEL_QUANTITIES = {"test_accuracy": "best_test", "evaluation_accuracy": "best_t
 
 
 def _mark_panel(ax, exp_id, key, percent):
-    from . import registry
     wanted = PANEL_QUANTITIES.get(key)
-    if wanted in [q.key for q in registry.get(exp_id).quantities]:
+    if wanted in [q.key for q in experiment(exp_id).quantities]:
         mark_book(ax, exp_id, wanted, percent=percent)
 
 
@@ -231,8 +235,7 @@ def _book_points(what, quantity):
     """[(x or None, value, unit)] of the book for a number or a registry id (and quantity key)."""
     if not isinstance(what, str):
         return [(None, float(what), "%", None)]
-    from . import registry
-    exp = registry.get(what)
+    exp = experiment(what)
     if quantity is not None:
         chosen = [exp.quantity(quantity)]
     else:
@@ -255,6 +258,9 @@ def mark_book(ax, what, quantity=None, x=None, percent=True, label="book", color
     """
     points = _book_points(what, quantity)
     labelled = label in ax.get_legend_handles_labels()[1]  # one "book" entry per axes
+    # the axes keep fitting the epochs this run drew: a book value at its epoch 374 must not
+    # stretch the x-axis of a 30-epoch run (the dashed level still shows)
+    run_xlim = ax.get_xlim() if ax.lines else None
     color = color or INK
     style = dict(color=color, linestyle="--", linewidth=1.3, zorder=3)
     artists = []
@@ -278,8 +284,15 @@ def mark_book(ax, what, quantity=None, x=None, percent=True, label="book", color
                                    linestyle="none", zorder=4)
     for i, artist in enumerate(artists):
         artist.set_label(label if i == 0 and not labelled else "_nolegend_")
+    if run_xlim is not None and not (len(points) > 1 and curve_of_sizes(points)):
+        ax.set_xlim(run_xlim)
     ax.legend()
     return artists
+
+
+def curve_of_sizes(points):
+    """True for a book curve over training-set sizes (its x-axis is the book's, not a run's)."""
+    return all(px is not None and key and key.startswith("n_") for px, *_, key in points)
 
 
 def smallest_font_px(fig, screen_px=390):

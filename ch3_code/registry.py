@@ -1,16 +1,4 @@
-"""The book's results in one place: one entry per experiment the chapters reproduce.
-
-Each :class:`Experiment` holds the book's configuration, the seed every chapter uses for it,
-and its :class:`Quantity` list: the book's value, where the book gives it, one tolerance
-(``tol``: allowed |this run - book|) or one allowed ``band`` (low, high) for this run's value,
-and the written reason whenever a tolerance is wider than the rules below.
-
-Tolerance rules: ±0.5 points for a best-over-epochs accuracy on 50,000 images, ±1.5 on
-1,000 images, ±1.0 for a value at one epoch (the final one, say); an epoch index must lie in
-a stated band that excludes clearly wrong behaviour. Epochs count from 0, as the book's code
-prints them. The entries themselves are in :mod:`ch3_code.book_results`.
-
-In a chapter:
+"""The book's numbers, for the chapters: look an experiment up, check a run, show a table.
 
     from ch3_code import registry
     exp = registry.get("CE-30")                  # .config, .seed, .book_url, .quantities
@@ -24,217 +12,21 @@ In a chapter:
 
 A result is what the experiment's ``result`` says (a History; ``{run: History}`` for the
 multi-run experiments, keyed as ``exp.runs``), or a dict of measured values by quantity key.
+
+This module is a facade: the data model (``Experiment``, ``Quantity``, ``NotRerun``, the
+measuring helpers and the tolerance rules) is :mod:`ch3_code.book.experiments`, the entries
+:mod:`ch3_code.book.results`, the tables :mod:`ch3_code.book.tables` and the checks
+:mod:`ch3_code.book.checks`.
 """
-from dataclasses import dataclass, field
-
-import numpy as np
-
-CHAPTER_URL = "http://neuralnetworksanddeeplearning.com/chap3.html"
-
-
-class NotRerun(str):
-    """A value this run did not measure, with the reason: ``NotRerun("would take 40 min")``."""
-
-
-@dataclass(frozen=True)
-class Quantity:
-    """One number the book gives (or one behaviour it describes) and how close a rerun must be.
-
-    ``measure(result)`` turns the experiment's result into this run's value. ``book`` is the
-    book's value (None when the book only describes the behaviour; ``book_text`` then says
-    what it describes). Exactly one of ``tol`` and ``band`` is set unless the quantity is
-    shown only, in which case ``reason`` says why it is not checked.
-    """
-    key: str
-    label: str
-    measure: object
-    book: float | None = None
-    where: str = ""
-    tol: float | None = None
-    band: tuple | None = None
-    reason: str = ""
-    unit: str = "%"
-    digits: int = 2
-    book_text: str = ""
-    book_x: float | None = None  # the epoch (or size) at which the book gives the value
-    headline: bool = False
-    not_rerun: str = ""  # reason shown when a result leaves this quantity out
-
-    def within(self, value):
-        """True/False for a measured number; None when there is nothing to check."""
-        if value is None or isinstance(value, NotRerun):
-            return None
-        if self.band is not None:
-            return bool(self.band[0] <= value <= self.band[1])
-        if self.tol is not None and self.book is not None:
-            return bool(abs(value - self.book) <= self.tol + 1e-9)
-        return None
-
-
-@dataclass(frozen=True)
-class Experiment:
-    """One of the book's experiments: configuration, seed, chapter, book section, quantities.
-
-    ``runs`` names the runs of a multi-run experiment, each with the config values that
-    differ from ``config`` (for example the three learning rates of ETA); ``result`` says
-    what ``table``/``check`` expect for this experiment.
-    """
-    id: str
-    title: str
-    chapter: str
-    section: str
-    book_url: str
-    config: dict
-    quantities: tuple
-    result: str = "a History"
-    runs: dict = field(default_factory=dict)
-    also_in: tuple = ()
-
-    @property
-    def seed(self):
-        return self.config.get("seed")
-
-    def quantity(self, key):
-        for q in self.quantities:
-            if q.key == key:
-                return q
-        raise KeyError(f"{self.id} has no quantity {key!r}; it has "
-                       f"{[q.key for q in self.quantities]}")
-
-    def __str__(self):
-        lines = [f"{self.id}: {self.title} (chapter {self.chapter}; book: {self.book_url})",
-                 f"  config: {self.config}", f"  result: {self.result}"]
-        for q in self.quantities:
-            allowed = (f"±{q.tol:g}" if q.tol is not None else f"in {q.band}" if q.band
-                       else "shown")
-            book = q.book if q.book is not None else q.book_text
-            lines.append(f"  {q.key}: {q.label}; book {book} ({q.where}); allowed {allowed}"
-                         + (f" ({q.reason})" if q.reason else ""))
-        return "\n".join(lines)
-
-    def run_config(self, run=None):
-        """The configuration of one run (the whole experiment's when ``run`` is None)."""
-        return {**self.config, **self.runs.get(run, {})} if run is not None else dict(self.config)
-
-    def network(self, run=None, seed=None):
-        """A fresh NN2 with this experiment's layer sizes, cost, initialisation and seed."""
-        from .network import NN2
-        config = self.run_config(run)
-        net = NN2(config["layer_sizes"], rand_seed=self.seed if seed is None else seed,
-                  cost=config["cost"])
-        if config["init"] == "large":
-            net.large_weight_initializer()
-        return net
-
-    def sgd_kwargs(self, run=None):
-        """epochs, batch_size, eta and lmbda of one run, for ``stochastic_gradient_descent``."""
-        config = self.run_config(run)
-        return {k: config[k] for k in ("epochs", "batch_size", "eta", "lmbda")}
-
-    def measure(self, result):
-        """This run's value of every quantity: a number, a NotRerun, or None (not measurable).
-
-        ``result`` is what ``self.result`` says, or a dict of already measured values keyed
-        by quantity key (accuracies in percent), e.g. ``{"best_test": 95.6}``.
-        """
-        keys = [q.key for q in self.quantities]
-        given = isinstance(result, dict) and result and all(k in keys for k in result)
-        values = {}
-        for q in self.quantities:
-            try:
-                value = result.get(q.key) if given else q.measure(result)
-            except (AttributeError, KeyError, IndexError, TypeError, ValueError):
-                value = None
-            if value is None and q.not_rerun:
-                value = NotRerun(q.not_rerun)
-            values[q.key] = value if isinstance(value, NotRerun) or value is None else float(value)
-        return values
-
-
-# ---- measuring helpers: they read history["epoch"], so either epoch numbering works ----
-
-def series(history, key):
-    """``history[key]`` as an array; accuracies in percent."""
-    values = np.asarray(history[key], dtype=float)
-    if len(values) == 0:
-        raise ValueError(f"{key} was not monitored")
-    return 100 * values if key.endswith("_accuracy") else values
-
-
-def book_epochs(history):
-    """The run's epochs in the book's numbering: the first recorded epoch is the book's 0.
-
-    Histories of ch3_code 0.1 count from 1; newer ones from 0, as the book's code does.
-    """
-    epochs = np.asarray(history["epoch"], dtype=int)
-    return epochs - epochs[0] if len(epochs) else epochs
-
-
-def best(key):
-    def measure(h):
-        s = series(h, key)
-        return s.min() if key.endswith("_cost") else s.max()
-    return measure
-
-
-def best_epoch(key):
-    def measure(h):
-        s = series(h, key)
-        return book_epochs(h)[int(s.argmin() if key.endswith("_cost") else s.argmax())]
-    return measure
-
-
-def final(key):
-    return lambda h: series(h, key)[-1]
-
-
-def at_epoch(key, epoch):
-    def measure(h):
-        where = np.flatnonzero(book_epochs(h) == epoch)
-        return series(h, key)[where[0]] if len(where) else None
-    return measure
-
-
-def first_epoch(key, value):
-    """The first book epoch at which ``key`` reaches ``value`` (None if it never does)."""
-    def measure(h):
-        hit = np.flatnonzero(series(h, key) >= value - 1e-9)
-        return book_epochs(h)[hit[0]] if len(hit) else None
-    return measure
-
-
-def rises(values, by=0.0):
-    """How many epochs ended with a value more than ``by`` above the one before."""
-    return int(np.sum(np.diff(np.asarray(values, dtype=float)) > by))
-
-
-def of_run(run, measure):
-    """Apply ``measure`` to one run of a multi-run result ``{run: result}``."""
-    return lambda result: measure(result[run])
-
-
-# ---- the API the chapters use ----
-
-def experiments():
-    from .book_results import EXPERIMENTS
-    return EXPERIMENTS
-
-
-def get(exp_id):
-    """The experiment with this id, e.g. ``get("CE-30")``."""
-    found = experiments()
-    if exp_id not in found:
-        raise KeyError(f"no experiment {exp_id!r} in the registry; ids: {', '.join(found)}")
-    return found[exp_id]
-
-
-def ids():
-    return list(experiments())
+from .book.checks import check_results
+from .book.experiments import (CHAPTER_URL, Experiment, NotRerun, Quantity, at_epoch,  # noqa: F401
+                               best, best_epoch, final, first_epoch, of_run, rises, series)
+from .book.results import experiments, get, ids  # noqa: F401
+from .book.tables import Table, evaluate
 
 
 def table(results, chapter_links=False):
     """'Book vs this run' for ``{id: result}`` as a table (HTML in a notebook)."""
-    from .report import Table, evaluate
     return Table(evaluate(results), chapter_links=chapter_links)
 
 
@@ -242,7 +34,6 @@ def check(results):
     """For a hidden cell: strict (CH3_CHECK=strict) asserts, otherwise a friendly note.
 
     It also records the measured values in the cell output for the scorecard page and glues
-    the headline values (see :func:`ch3_code.report.check_results`).
+    the headline values (see :func:`ch3_code.book.checks.check_results`).
     """
-    from .report import check_results
     return check_results(results)

@@ -31,8 +31,9 @@ backend="dask"):`` sends the very same sweep to a Dask cluster without a change 
 
 What is written by hand on top, because joblib does not do it:
 
-* each run is wrapped so that the worker sets ``CH3_SWEEP_WORKER=1`` while ``fn`` runs
-  (``train()`` then shows no bar of its own and prints nothing), limits its BLAS
+* each run is wrapped so that the worker runs ``fn`` in the progress bar's quiet mode
+  (``internals.progress.quiet_runs``: ``train()`` then shows no bar of its own and prints
+  nothing), limits its BLAS
   threads to one with threadpoolctl (the same numbers for any ``n_jobs``, and two
   processes on two cores do not each start two threads), and hands back an exception
   as a value, so that one failed run does not stop joblib from returning the others;
@@ -44,16 +45,18 @@ What is written by hand on top, because joblib does not do it:
   itself (it is loaded once per worker process and kept);
 * Ctrl-C: a run that ``train()`` ends as "interrupted" stops the sweep too.
 """
-import os
+import pickle
 import textwrap
+import traceback
 from collections.abc import Mapping
 
+from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
+
+from .internals.progress import WORKER_ENV, quiet_runs
 
 __all__ = ["sweep", "SweepError", "WORKER_ENV", "MAX_TASK_BYTES", "BLAS_THREADS"]
 
-#: Set to "1" while ``fn`` runs inside a sweep (in a worker, or in-process when n_jobs=1).
-WORKER_ENV = "CH3_SWEEP_WORKER"
 #: Largest pickled ``fn`` or config sent to a worker; more means data travels with each task.
 MAX_TASK_BYTES = 8 * 2**20
 #: BLAS threads per run, for any n_jobs: the thread count changes how float sums are split.
@@ -98,7 +101,7 @@ def sweep(fn, configs, n_jobs=None, progress=True, verbose=True):
     cluster instead.
     """
     configs = _checked(fn, configs, n_jobs)
-    import joblib  # imported here, so that `import ch3_code` stays quick
+    import joblib  # deferred: `import ch3_code` stays quick; only a sweep needs processes
     if not configs:
         return []
     results, failed = [_PENDING] * len(configs), []
@@ -155,28 +158,18 @@ def _checked(fn, configs, n_jobs):
 
 def _run(fn, i, config, worker=True):
     """(i, True, fn(**config), None) or (i, False, exception, its traceback as text from a
-    worker), run with CH3_SWEEP_WORKER=1 and BLAS_THREADS BLAS threads; an exception is
-    returned, not raised, so that joblib goes on with the other runs."""
-    from threadpoolctl import threadpool_limits
-    before = os.environ.get(WORKER_ENV)
-    os.environ[WORKER_ENV] = "1"
+    worker), run in quiet mode with BLAS_THREADS BLAS threads; an exception is returned,
+    not raised, so that joblib goes on with the other runs."""
     try:
-        with threadpool_limits(limits=BLAS_THREADS):
+        with quiet_runs(), threadpool_limits(limits=BLAS_THREADS):
             return i, True, fn(**config), None
     except Exception as exc:
         return (i, False, *_sendable(exc)) if worker else (i, False, exc, None)
-    finally:
-        if before is None:
-            os.environ.pop(WORKER_ENV, None)
-        else:
-            os.environ[WORKER_ENV] = before
 
 
 def _sendable(exc):
     """``exc`` and its traceback as text (a traceback is not pickled with its exception);
     a RuntimeError with the same text if the exception itself cannot be pickled."""
-    import pickle
-    import traceback
     text = "".join(traceback.format_exception(exc))
     try:
         pickle.loads(pickle.dumps(exc))
@@ -224,8 +217,8 @@ def _describe(config, width=60):
 
 def _check_task_size(fn, configs):
     """Raise if fn or a config pickles to more than MAX_TASK_BYTES (data sent with each run)."""
-    try:
-        import cloudpickle  # what loky and dask send tasks with (a dependency of joblib 1.6)
+    try:  # deferred with joblib; what loky and dask send tasks with (joblib 1.6 depends on it)
+        import cloudpickle
     except ImportError:  # older joblib carries its own copy
         from joblib.externals import cloudpickle
     for name, obj in [("fn", fn)] + [(f"configs[{i}]", c) for i, c in enumerate(configs)]:

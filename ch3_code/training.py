@@ -12,21 +12,18 @@ is shuffled through an index permutation drawn from the network's seeded
 generator, so the caller's data is never reordered or modified.
 """
 import math
-import os
 import time
 import warnings
 
 import numpy as np
 
-from . import divergence
-from .arrays import caller_stacklevel
-from .divergence import DivergenceWarning
-from .history import History
-from .network import NN2
-from .options import check_options, monitors_for
-from .own_classes import describe, own_classes
-from .progress import EpochBar
-from .sweep import WORKER_ENV
+from .history import History, label
+from .internals import divergence
+from .internals.arrays import caller_stacklevel
+from .internals.checks import check_options, monitors_for
+from .internals.divergence import DivergenceWarning
+from .internals.own_classes import describe, own_classes
+from .internals.progress import EpochBar, quiet
 
 __all__ = ["DivergenceWarning", "train"]
 
@@ -39,7 +36,7 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
     """Train ``net`` in place and return a ``History``; epochs are numbered 0, 1, ..., epochs - 1.
 
     training_data, test_data, evaluation_data: a split, an (X, y) tuple or a list of (x, y)
-        pairs (see ``ch3_code.arrays``). test_data may be None; no set may be empty (an
+        pairs (see ``ch3_code.internals.arrays``). test_data may be None; no set may be empty (an
         accuracy of no examples would read as 0% every epoch). Early stopping and the
         schedule watch validation (evaluation_data) accuracy if given, else test accuracy.
     monitoring: False records test (and validation) accuracy only; True records every
@@ -53,10 +50,10 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
     eta_patience: n to divide eta by eta_divisor after n epochs with no improvement,
         stopping once eta has fallen to eta_floor times its first value.
     progress: show one tqdm bar; verbose: print the summary line at the end. Inside
-        ``ch3_code.sweep`` (CH3_SWEEP_WORKER=1) there is neither: the sweep reports.
+        ``ch3_code.sweep`` (``progress.quiet()``) there is neither: the sweep reports.
     callback: called as callback(net, history) after each recorded epoch (to log weight
         norms, say); if it returns True the run stops there.
-    fused: None (the default) runs each epoch as one compiled call (``ch3_code.fused``)
+    fused: None (the default) runs each epoch as one compiled call (``internals.compiled_epoch``)
         whenever the network and options allow it and batch_size <= 40 (above that,
         BLAS's matrix products make NumPy's step faster), else NumPy's step; False always
         uses NumPy's step (``_make_step``); True insists on the compiled epoch and says
@@ -68,13 +65,13 @@ def train(net, training_data, test_data, epochs, batch_size, eta, lmbda=0.0, mon
     returns its history. Ctrl-C (KeyboardInterrupt) puts back the weights of the last
     completed epoch, keeps the history in ``net.last_history`` and then ends the cell.
     """
-    if not isinstance(net, NN2):
+    if not callable(getattr(net, "gradient", None)):  # any network NN2's methods train
         raise TypeError(f"train needs a network to train, got {net!r}; create one with "
                         "ch3_code.NN2([784, 30, 10]) and call its "
                         "stochastic_gradient_descent method")
     check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momentum,
                   early_stopping, eta_patience, eta_divisor, eta_floor, allow_unstable_momentum)
-    if os.environ.get(WORKER_ENV) == "1":
+    if quiet():
         progress = verbose = False  # the sweep shows one bar and prints each run's summary
     sets = {"train": _non_empty(net, training_data, "training_data", pixels=True)}
     if test_data is not None:
@@ -230,7 +227,7 @@ def _warn(message):
 def _make_epoch(net, X, Y, labels, batch_size, n, lmbda, regularization, dropout, mu, fused):
     """Return (epoch, compiled): epoch(order, eta) is one pass over the mini-batches of X[order].
 
-    ``ch3_code.fused`` (and with it Numba) is imported only by a run that may use it.
+    ``internals.compiled_epoch`` is imported only by a run that may use it.
     """
     if fused not in (None, True, False):
         raise ValueError(f"fused={fused!r} is not allowed: None (compiled when possible), "
@@ -243,7 +240,7 @@ def _make_epoch(net, X, Y, labels, batch_size, n, lmbda, regularization, dropout
                       "step, which calls them as written (pass fused=None to not be told)",
                       UserWarning, stacklevel=caller_stacklevel())
     elif fused is True or (fused is None and batch_size <= AUTO_FUSED_MAX_BATCH):
-        from . import fused as compiled
+        from .internals import compiled_epoch as compiled  # deferred: it imports Numba (~1 s)
         why_not = compiled.unsupported(net, dropout)
         if fused and why_not:
             raise ValueError(f"fused=True: this run cannot use the compiled epoch: {why_not}; "
@@ -265,7 +262,7 @@ def _make_step(net, n, lmbda, regularization, dropout, mu):
     xb and yb are the batch's rows (inputs and one-hot targets) in the network's dtype.
     The step uses NN2's public operations only (``gradient``, ``dropout_masks``) and
     changes ``net.weights`` and ``net.biases`` in place, as the module docstring says.
-    ``ch3_code.reference.update_mini_batch`` is the same update in the book's form.
+    ``ch3_code.book_backprop.update_mini_batch`` is the same update in the book's form.
     """
     net.weights = [np.ascontiguousarray(w, dtype=net.dtype) for w in net.weights]
     net.biases = [np.ascontiguousarray(b, dtype=net.dtype).reshape(-1, 1) for b in net.biases]
@@ -321,5 +318,4 @@ def _measure(net, sets, monitors, lmbda, n, regularization):
 def _postfix(history, watched):
     if not watched or not history[watched]:  # nothing recorded (epochs=0)
         return ""
-    label = "validation" if watched.startswith("evaluation") else watched.split("_")[0]
-    return f"{label} acc {history[watched][-1]:.2%}"
+    return f"{label(watched).removesuffix(' accuracy')} acc {history[watched][-1]:.2%}"

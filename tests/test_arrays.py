@@ -1,9 +1,9 @@
-"""Tests for ch3_code.arrays: the one place data is converted for the network."""
+"""Tests for ch3_code.internals.arrays: the one place data is converted for the network."""
 import numpy as np
 import pytest
 
 import ch3_code
-from ch3_code.arrays import as_arrays, one_hot
+from ch3_code.internals.arrays import as_arrays, one_hot
 
 
 def _data(n=6, n_in=4, dtype=np.float64, seed=0):
@@ -80,7 +80,7 @@ def test_a_writeable_array_is_checked_again_on_every_call():
 
 def test_a_read_only_array_is_looked_at_once_and_a_new_one_again(monkeypatch):
     """MNIST's splits are read-only: evaluating them each epoch skips the min/max pass."""
-    from ch3_code import arrays
+    from ch3_code.internals import arrays
     scans = []
     real_range = arrays._range
     monkeypatch.setattr(arrays, "_range", lambda X: scans.append(X.shape) or real_range(X))

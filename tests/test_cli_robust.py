@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from ch3_code import registry, reproduce, scorecard, spread_file
-from ch3_code.spread_file import SpreadFileError
+from ch3_code import registry
+from ch3_code.book import reproduce, scorecard, spread_file
+from ch3_code.book.spread_file import SpreadFileError
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = Path("results") / "seed_spread.json"

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import ch3_code.data
-from ch3_code import download, idx, places
-from ch3_code.data import (MNIST, MNISTCacheError, MNISTDataError, MNISTNotFoundError, MNISTSplit,
+import ch3_code.mnist.load
+from ch3_code.mnist import download, idx, places
+from ch3_code.mnist.load import (MNIST, MNISTCacheError, MNISTDataError, MNISTNotFoundError, MNISTSplit,
                            load_mnist, load_mnist_from_web)
 from mnist_server import Reply, closed_port_url, serve
 
@@ -168,7 +168,7 @@ def test_load_mnist_from_web_keeps_the_seed_contract(mnist, capsys):
 def test_second_call_is_memoised(mnist, monkeypatch):
     """No file is parsed again (counted, not timed, so a loaded machine cannot fail it)."""
     parsed = []
-    monkeypatch.setattr(ch3_code.data, "read_idx", lambda *args: parsed.append(args))
+    monkeypatch.setattr(ch3_code.mnist.load, "read_idx", lambda *args: parsed.append(args))
     again = load_mnist()
     assert parsed == []
     assert np.shares_memory(again.training.X, mnist.training.X)
@@ -198,9 +198,9 @@ def test_parsing_the_images_keeps_their_bytes_and_computes_no_floats(tmp_path):
     path = tmp_path / "t10k-images-idx3-ubyte.gz"   # a copy: parsed here, not memoised
     path.write_bytes((REPO_DATA / path.name).read_bytes())
     try:
-        images = ch3_code.data._read(path, "images")
+        images = ch3_code.mnist.load._read(path, "images")
     finally:
-        ch3_code.data._MEMO.pop(path.resolve(), None)
+        ch3_code.mnist.load._MEMO.pop(path.resolve(), None)
     assert images.raw.dtype == np.uint8 and images.raw.shape == (10_000, 784)
     assert images.computed_rows() == 0
     assert images.floats(100, 200).shape == (100, 784) and images.computed_rows() == 100
@@ -419,7 +419,7 @@ def test_a_bad_cached_copy_deleted_by_another_process_is_still_repaired(no_local
     """Two processes find the same bad copy; the other one removes it first."""
     cache = link_repo_files(no_local_copy, [n for n in NAMES if "train-labels" not in n])
     bad = truncated_labels(cache / "train-labels-idx1-ubyte.gz")
-    real_read_idx = ch3_code.data.read_idx
+    real_read_idx = ch3_code.mnist.load.read_idx
 
     def read_idx_racing(path, *args):
         try:
@@ -429,7 +429,7 @@ def test_a_bad_cached_copy_deleted_by_another_process_is_still_repaired(no_local
                 bad.unlink()  # the other process's repair got there first
             raise
 
-    monkeypatch.setattr(ch3_code.data, "read_idx", read_idx_racing)
+    monkeypatch.setattr(ch3_code.mnist.load, "read_idx", read_idx_racing)
     good = (REPO_DATA / "train-labels-idx1-ubyte.gz").read_bytes()
     with serve({"/m/train-labels-idx1-ubyte.gz": Reply(good)}) as server:
         training = load_mnist(mirrors=[f"{server.url}/m/"], progress=False).training

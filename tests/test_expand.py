@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from ch3_code.data import MNISTSplit, load_mnist
+from ch3_code.mnist import MNISTSplit, load_mnist
 from ch3_code.expand import expand_data
 
 

@@ -1,4 +1,4 @@
-"""The compiled epoch (ch3_code.fused) against NumPy's step (training._make_step).
+"""The compiled epoch (ch3_code.internals.compiled_epoch) against NumPy's step (training._make_step).
 
 Each test trains the same network twice from the same seed, once each way, on data with
 zeros in it (the compiled epoch skips zero inputs), in float64, and asks for the same
@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 
 import ch3_code
-from ch3_code import NN2, fused
+from ch3_code import NN2
+from ch3_code.internals import compiled_epoch
 from tests.blobs import QUIET, blobs
 
-pytestmark = pytest.mark.skipif(fused.numba is None, reason="numba is not installed")
+pytestmark = pytest.mark.skipif(compiled_epoch.numba is None, reason="numba is not installed")
 
 
 def sparse_blobs(m=203, n_in=12, n_out=4, seed=0):
@@ -93,7 +94,7 @@ def test_the_compiled_epoch_keeps_no_copy_of_the_training_inputs():
     # (7.5 million int16 for MNIST) would each hold a sizeable fraction of X
     X, y = sparse_blobs(m=2000, n_in=100)
     X = X.astype(np.float32)
-    epoch = fused.FusedEpoch(NN2([100, 7, 4]), X, y, 10, len(X), 0.0, "L2", 0.0)
+    epoch = compiled_epoch.FusedEpoch(NN2([100, 7, 4]), X, y, 10, len(X), 0.0, "L2", 0.0)
     assert np.shares_memory(epoch.X, X)
 
     def arrays(value):
@@ -142,7 +143,7 @@ def test_fused_true_says_why_it_cannot_be_used(sizes, options, why):
 
 
 def test_without_numba_the_default_falls_back_and_fused_true_says_so(monkeypatch):
-    monkeypatch.setattr(fused, "numba", None)
+    monkeypatch.setattr(compiled_epoch, "numba", None)
     data = sparse_blobs()
     h = NN2([12, 7, 4]).stochastic_gradient_descent(data, None, 1, 10, 0.3, **QUIET)
     assert h.config["fused"] is False
@@ -166,14 +167,15 @@ def test_compilation_happens_before_the_first_epoch_is_timed():
     # training only. Without the warm-up the first call would add the signature.
     code = """if True:
         import numpy as np
-        from ch3_code import NN2, fused
+        from ch3_code import NN2
+        from ch3_code.internals import compiled_epoch
         X = np.zeros((30, 12), np.float32); X[:, :3] = 1.0
         labels = np.arange(30) % 4
         net = NN2([12, 7, 4], dtype="float32")
-        epoch = fused.FusedEpoch(net, X, labels, 10, 30, 0.0, "L2", 0.0)
-        ready = list(fused._epoch.signatures)
+        epoch = compiled_epoch.FusedEpoch(net, X, labels, 10, 30, 0.0, "L2", 0.0)
+        ready = list(compiled_epoch._epoch.signatures)
         epoch(np.random.default_rng(0).permutation(30), 0.3)
-        assert ready and list(fused._epoch.signatures) == ready, (ready, fused._epoch.signatures)
+        assert ready and list(compiled_epoch._epoch.signatures) == ready, (ready, compiled_epoch._epoch.signatures)
         print("ok")
     """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -203,7 +205,7 @@ def test_decayed_weights_and_velocities_go_to_zero_not_to_subnormal_numbers():
     assert h.status == "completed"
     assert subnormal_share(net.weights[0]) == 0
     assert np.all(net.weights[0][:, :4] == 0)
-    mom = fused.FusedEpoch(NN2([12, 7, 4], rand_seed=0), X, y, 10, len(X), 0.0, "L2", 0.9)
+    mom = compiled_epoch.FusedEpoch(NN2([12, 7, 4], rand_seed=0), X, y, 10, len(X), 0.0, "L2", 0.9)
     mom(np.arange(len(X)), 0.5)           # example 0, the only one with ink at input 4,
     for _ in range(20):                   # comes first; then 1,200 steps without it
         mom(np.arange(1, len(X)), 0.5)

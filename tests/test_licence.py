@@ -108,6 +108,9 @@ def test_the_wheel_carries_the_licence(tmp_path):
         meta = z.read(metadata).decode()
         (licence,) = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
         assert z.read(licence).decode() == read("LICENSE")
+    modules = {p.relative_to(src).as_posix() for p in (src / "ch3_code").rglob("*.py")}
+    missing = sorted(modules - set(names))
+    assert not missing, f"not in the wheel (pyproject's [tool.setuptools] packages): {missing}"
     assert re.search(r"^License-Expression: MIT$", meta, re.M), meta[:500]
     assert re.search(r"^License-File: LICENSE$", meta, re.M)
 

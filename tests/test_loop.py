@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ch3_code
-import ch3_code.progress
+import ch3_code.internals.progress
 import ch3_code.training
 from ch3_code import NN2, DivergenceWarning
 
@@ -203,14 +203,14 @@ def notebook_bars(monkeypatch):
     pytest.importorskip("ipywidgets")
     import IPython.display
     handles, bars = [], []
-    monkeypatch.setattr(ch3_code.progress, "_in_notebook", lambda: True)
+    monkeypatch.setattr(ch3_code.internals.progress, "_in_notebook", lambda: True)
 
     def fake_display(obj, display_id=False):
         handles.append(FakeHandle())
         return handles[-1]
     monkeypatch.setattr(IPython.display, "display", fake_display)
 
-    class Recorded(ch3_code.progress.EpochBar):
+    class Recorded(ch3_code.internals.progress.EpochBar):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             bars.append(self)
@@ -239,7 +239,7 @@ def test_notebook_bar_is_red_after_divergence(notebook_bars):
 
 
 def test_divergence_advice_for_a_negative_momentum_names_momentum():
-    from ch3_code.divergence import advice
+    from ch3_code.internals.divergence import advice
     text = advice(eta=0.5, lmbda=0.0, n=1000, momentum=-1.5, regularization="L2")
     assert "momentum" in text and "lower eta" not in text
     assert "lower eta" in advice(eta=0.5, lmbda=0.0, n=1000, momentum=0.5, regularization="L2")

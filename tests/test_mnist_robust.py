@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import ch3_code.data
-from ch3_code import download, idx, places
-from ch3_code.data import MNISTCacheError, load_mnist
+import ch3_code.mnist.load
+from ch3_code.mnist import download, idx, places
+from ch3_code.mnist.load import MNISTCacheError, load_mnist
 from mnist_server import Reply, closed_port_url, serve
 
 REPO_DATA = Path(__file__).resolve().parent.parent / "data" / "mnist"
@@ -79,7 +79,7 @@ def unreadable(monkeypatch, *paths):
 def forget_parsed_labels(monkeypatch):
     """The training labels not parsed yet, as in a new process (else the cache's symlinks,
     resolving to the parsed repository files, are never opened)."""
-    monkeypatch.delitem(ch3_code.data._MEMO, (REPO_DATA / LABELS).resolve(), raising=False)
+    monkeypatch.delitem(ch3_code.mnist.load._MEMO, (REPO_DATA / LABELS).resolve(), raising=False)
 
 
 # --- a full disk (case 5) ---------------------------------------------------------------------
@@ -347,7 +347,7 @@ def test_a_part_file_deleted_before_it_was_locked_is_replaced(tmp_path, monkeypa
 
 DOWNLOAD_FOREVER = """
 import sys
-from ch3_code import download
+from ch3_code.mnist import download
 download.fetch("l.gz", "00" * 32, sys.argv[1], mirrors=[sys.argv[2]], progress=False)
 """
 

@@ -7,7 +7,7 @@ import pytest
 
 import ch3_code
 from ch3_code import NN2
-from ch3_code.arrays import one_hot
+from ch3_code.internals.arrays import one_hot
 
 pytestmark = pytest.mark.filterwarnings("error")
 

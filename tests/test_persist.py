@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import ch3_code
-from ch3_code import NN2, persist
+from ch3_code import NN2
+from ch3_code.internals import persist
 
 pytestmark = pytest.mark.filterwarnings("error")
 

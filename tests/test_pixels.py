@@ -1,4 +1,4 @@
-"""MNIST kept as bytes (ch3_code.pixels): the same numbers as float32 images, less memory."""
+"""MNIST kept as bytes (ch3_code.internals.pixels): the same numbers as float32 images, less memory."""
 import pickle
 import subprocess
 import sys
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import ch3_code
-from ch3_code.pixels import PixelRows, PixelStore, lookup_table, to_floats
+from ch3_code.internals.pixels import PixelRows, PixelStore, lookup_table, to_floats
 
 ALL_BYTES = np.arange(256, dtype=np.uint8)
 
@@ -48,7 +48,7 @@ def test_loaded_splits_keep_bytes_and_share_their_floats(mnist):
 
 
 def MNISTSplitFromArrays(mnist):
-    return ch3_code.data.MNISTSplit(mnist.test.X[:3], mnist.test.y[:3])
+    return ch3_code.mnist.MNISTSplit(mnist.test.X[:3], mnist.test.y[:3])
 
 
 def test_a_pickled_split_travels_as_bytes(mnist):
@@ -65,7 +65,7 @@ def test_a_pickled_split_travels_as_bytes(mnist):
 def test_training_on_the_bytes_gives_the_same_run_as_on_the_floats(mnist, dtype, fused):
     """Bit for bit, with L2 and momentum, for the compiled epoch and NumPy's step; and
     training reads the bytes: none of the training rows' floats are made."""
-    training = ch3_code.data.load_mnist(progress=False).training[:1500]
+    training = ch3_code.mnist.load_mnist(progress=False).training[:1500]
     store = training._store
     rows_before = store.computed_rows()
     runs = []

@@ -223,8 +223,22 @@ def test_digit_grid_draws_one_image_alone_and_a_split():
     fig, axes = plots.digit_grid(np.ones((28, 28)))  # today: 28 "images" of 28 pixels
     assert axes.shape == (1, 1) and axes[0, 0].images[0].get_array().shape == (28, 28)
 
-    class Split:  # as ch3_code.data.MNISTSplit: X holds the images
+    class Split:  # as ch3_code.mnist.MNISTSplit: X holds the images
         X = np.zeros((3, 784))
 
     fig, axes = plots.digit_grid(Split())
     assert axes.shape == (1, 3)
+
+
+def test_epoch_axes_have_integer_ticks_and_fit_the_run():
+    """A short run gets whole epochs on its x-axis, and the book's value at its epoch 374
+    does not stretch the axis of a 30-epoch run (issue 30: chapter 3's test-accuracy panel)."""
+    fig, (ax_acc, _) = plots.plot_history(make_history(3))
+    fig.canvas.draw()
+    ticks = [t for t in ax_acc.get_xticks() if ax_acc.get_xlim()[0] <= t <= ax_acc.get_xlim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+    fig, axes = plots.plot_overfitting(make_history(30, keys=("train", "test")),
+                                       start_epoch=15, book="OVERFIT-1k")
+    acc_test = axes[0][1]
+    assert acc_test.get_xlim()[1] < 40
+    assert any(l.get_label() == "book" for l in acc_test.lines)   # the level still shows

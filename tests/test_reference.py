@@ -1,10 +1,10 @@
-"""The fast path (rows, buffers) against ch3_code.reference (the book's columns, one example at a time)."""
+"""The fast path (rows, buffers) against ch3_code.book_backprop (the book's columns, one example at a time)."""
 import copy
 
 import numpy as np
 import pytest
 
-from ch3_code import NN2, reference
+from ch3_code import NN2, book_backprop
 
 pytestmark = pytest.mark.filterwarnings("error")
 QUIET = dict(progress=False, verbose=False)
@@ -29,7 +29,7 @@ def test_fast_gradient_is_the_sum_of_the_books_per_example_gradients(hidden, cos
               dtype="float64")
     X, labels = toy(m=9)
     nabla_b, nabla_w = net.gradient(X, net.targets(labels))
-    parts = [reference.backprop(net, x, y) for x, y in columns(net, X, labels)]
+    parts = [book_backprop.backprop(net, x, y) for x, y in columns(net, X, labels)]
     for l in range(3):
         assert np.allclose(nabla_b[l], sum(p[0][l] for p in parts), rtol=1e-12, atol=1e-13)
         assert np.allclose(nabla_w[l], sum(p[1][l] for p in parts), rtol=1e-12, atol=1e-13)
@@ -59,7 +59,7 @@ def test_sgd_matches_the_reference_with_a_smaller_last_batch(options):
 
 
 def replay(net0, X, labels, epochs, batch_size, eta, drawn, dropout=0.0, **options):
-    """Train a copy of net0 with reference.update_mini_batch on the same random numbers.
+    """Train a copy of net0 with book_backprop.update_mini_batch on the same random numbers.
 
     The shuffles come from a copy of the network's generator, drawn as training draws
     them; the dropout masks are those training drew (``drawn``), checked against the
@@ -78,7 +78,7 @@ def replay(net0, X, labels, epochs, batch_size, eta, drawn, dropout=0.0, **optio
                 again = rng_net.dropout_masks(len(batch), dropout)  # same generator, same draws
                 assert all(np.array_equal(a, b) for a, b in zip(again, rows))
                 per_example = [[mk[i].reshape(-1, 1) for mk in rows] for i in range(len(batch))]
-            net.weights, net.biases, velocities = reference.update_mini_batch(
+            net.weights, net.biases, velocities = book_backprop.update_mini_batch(
                 net, batch, eta, n=n, momentum=options.get("momentum", 0.0), velocities=velocities,
                 lmbda=options.get("lmbda", 0.0), regularization=options.get("regularization", "L2"),
                 masks=per_example)

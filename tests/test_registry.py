@@ -6,7 +6,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from ch3_code import History, registry, report, reproduce, scorecard
+from ch3_code import History, registry
+from ch3_code.book import checks, reproduce, scorecard, tables
 
 ROOT = Path(__file__).resolve().parent.parent
 IDS = ["CE-30", "CE-100", "QUAD-30", "QUAD-100", "SOFTMAX-30", "OVERFIT-1k", "OVERFIT-50k",
@@ -34,7 +35,7 @@ def ramp(start, top, n, at=None):
 @pytest.fixture(autouse=True)
 def quiet(monkeypatch):
     shown = []
-    monkeypatch.setattr(report, "display", lambda obj, raw=False: shown.append(obj))
+    monkeypatch.setattr(checks, "display", lambda obj, raw=False: shown.append(obj))
     monkeypatch.delenv("CH3_CHECK", raising=False)
     return shown
 
@@ -68,23 +69,22 @@ def test_tolerances_follow_the_rules_or_give_a_reason():
             assert q.tol <= rule or q.reason, f"{where}: ±{q.tol} > ±{rule} with no reason"
 
 
-def test_epoch_measurements_use_the_histories_epochs_either_numbering():
+def test_epoch_measurements_read_the_histories_epochs():
     train = [0.5] * 60 + [1.0] * 40
     cost = list(np.r_[np.linspace(2, 1.2, 15), np.linspace(1.21, 2, 85)])
     test = ramp(0.6, 0.8227, 100)
-    for first in (0, 1):
-        h = history(first, train_accuracy=train, test_cost=cost, test_accuracy=test)
-        values = registry.get("OVERFIT-1k").measure(h)
-        assert values["first_perfect"] == 60 and values["min_test_cost_epoch"] == 14
-    assert registry.at_epoch("evaluation_accuracy", 0)(
-        history(1, evaluation_accuracy=[0.9, 0.95])) == pytest.approx(90.0)
+    h = history(0, train_accuracy=train, test_cost=cost, test_accuracy=test)
+    values = registry.get("OVERFIT-1k").measure(h)
+    assert values["first_perfect"] == 60 and values["min_test_cost_epoch"] == 14
+    assert registry.at_epoch("evaluation_accuracy", 1)(
+        history(0, evaluation_accuracy=[0.9, 0.95])) == pytest.approx(95.0)
 
 
 def test_a_book_like_run_passes_and_a_wrong_one_fails():
     good = history(test_accuracy=ramp(0.90, 0.9549, 30))
     wrong = history(test_accuracy=ramp(0.90, 0.9480, 30))   # 0.69 points short
-    assert {r["status"] for r in report.evaluate({"CE-30": good})} == {"within"}
-    assert {r["status"] for r in report.evaluate({"CE-30": wrong})} == {"outside"}
+    assert {r["status"] for r in tables.evaluate({"CE-30": good})} == {"within"}
+    assert {r["status"] for r in tables.evaluate({"CE-30": wrong})} == {"outside"}
 
 
 def strip_result(weak):
@@ -93,7 +93,7 @@ def strip_result(weak):
 
 
 def statuses(exp_id, result):
-    return {r["key"]: r["status"] for r in report.evaluate({exp_id: result})}
+    return {r["key"]: r["status"] for r in tables.evaluate({exp_id: result})}
 
 
 def test_hyper_strip_weak_signal_must_be_above_chance():
@@ -184,7 +184,7 @@ def test_check_otherwise_explains_and_records(quiet, capsys):
     out = " ".join(capsys.readouterr().out.split())  # notes are wrapped at 88 characters
     assert "because you changed epochs from 30 to 3" in out and "Traceback" not in out
     (shown,) = quiet
-    record = shown[report.RESULTS_MIME]["results"]["CE-30"]
+    record = shown[checks.RESULTS_MIME]["results"]["CE-30"]
     assert record["values"]["best_test"] == pytest.approx(94.0)
     assert record["config_differences"] == ["epochs from 30 to 3"]
     registry.check({"SVM": {100: 25.1}})
@@ -198,9 +198,9 @@ def test_check_otherwise_explains_and_records(quiet, capsys):
 def test_multi_run_configs_are_compared_run_by_run():
     runs = {eta: history(config=dict(eta=eta, lmbda=5.0, epochs=30), train_cost=[1.0, 0.9])
             for eta in (0.025, 0.25, 2.5)}
-    assert report.config_differences(registry.get("ETA"), runs) == []
+    assert checks.config_differences(registry.get("ETA"), runs) == []
     runs[2.5].config["lmbda"] = 1.0
-    assert report.config_differences(registry.get("ETA"), runs) == [
+    assert checks.config_differences(registry.get("ETA"), runs) == [
         "lmbda from 5.0 to 1.0 (run 2.5)"]
 
 
@@ -338,7 +338,7 @@ def test_a_learners_slip_gives_a_note_not_a_traceback(capsys, monkeypatch):
 
 def test_check_glues_every_measured_value(monkeypatch):
     glued = {}
-    monkeypatch.setattr(report, "glue", lambda name, value, digits=2, suffix="%":
+    monkeypatch.setattr(checks, "glue", lambda name, value, digits=2, suffix="%":
                         glued.update({name: f"{value:.{digits}f}{suffix}"}))
     registry.check({"OVERFIT-50k": history(train_accuracy=ramp(0.9, 0.9786, 30),
                                            test_accuracy=ramp(0.9, 0.9533, 30))})
@@ -350,7 +350,7 @@ def test_the_seed_spread_names_the_processor_and_its_blas_kernel():
     """Float32 results depend on the BLAS kernel: the record must say which one ran."""
     from threadpoolctl import threadpool_info
 
-    from ch3_code.spread_file import machine
+    from ch3_code.book.spread_file import machine
     machine = machine()
     assert "CPUs" in machine and "Python" in machine
     for lib in threadpool_info():

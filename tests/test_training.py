@@ -11,7 +11,7 @@ import pytest
 
 import ch3_code
 from ch3_code import NN2
-from ch3_code.arrays import one_hot
+from ch3_code.internals.arrays import one_hot
 
 from blobs import QUIET, blobs  # tests/blobs.py
 
@@ -175,11 +175,11 @@ def test_interrupted_run_returns_its_history(monkeypatch):
 
 def test_interrupt_during_a_compiled_epoch_puts_back_the_last_completed_weights(monkeypatch):
     """Ctrl-C reaches Python when a compiled epoch returns: the half-copied weights go back."""
-    from ch3_code import fused
+    from ch3_code.internals import compiled_epoch
     data = blobs()
     net = NN2([6, 5, 3])
     kept = {}
-    epoch = fused.FusedEpoch.__call__
+    epoch = compiled_epoch.FusedEpoch.__call__
 
     def interrupt_in_epoch_three(self, order, eta):
         kept.setdefault(len(net.last_history["epoch"]),
@@ -188,7 +188,7 @@ def test_interrupt_during_a_compiled_epoch_puts_back_the_last_completed_weights(
             net.biases[1] += 1.0  # what an epoch cut short may leave behind
             raise KeyboardInterrupt
         return epoch(self, order, eta)
-    monkeypatch.setattr(fused.FusedEpoch, "__call__", interrupt_in_epoch_three)
+    monkeypatch.setattr(compiled_epoch.FusedEpoch, "__call__", interrupt_in_epoch_three)
     with pytest.raises(KeyboardInterrupt, match="interrupted in epoch 2"):
         net.stochastic_gradient_descent(data, data, 10, 10, 0.5, monitoring=True, **QUIET)
     h = net.last_history

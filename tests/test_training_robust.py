@@ -7,7 +7,8 @@ progress bar's text, died inside Numba or allocated before refusing.
 import numpy as np
 import pytest
 
-from ch3_code import NN2, fused, options
+from ch3_code import NN2
+from ch3_code.internals import checks, compiled_epoch
 from tests.blobs import QUIET, blobs
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -52,26 +53,26 @@ def test_zero_epochs_with_test_data_return_an_empty_history(fused_option, capsys
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.skipif(fused.numba is None, reason="numba is not installed")
+@pytest.mark.skipif(compiled_epoch.numba is None, reason="numba is not installed")
 def test_without_a_writable_cache_folder_numba_compiles_uncached(monkeypatch):
     # a read-only install with an unwritable home: Numba finds no folder for its cache and
     # refuses to decorate (at import, "no locator available"); the epoch compiles uncached
     from numba.core import caching
     monkeypatch.setattr(caching.CacheImpl, "_locator_classes", [])
-    monkeypatch.setattr(fused, "CACHE_PROBLEM", "")
+    monkeypatch.setattr(compiled_epoch, "CACHE_PROBLEM", "")
 
     def add_one(x):
         return x + 1
-    compiled = fused._jit(add_one)
+    compiled = compiled_epoch._jit(add_one)
     assert compiled(1) == 2
-    assert "no locator available" in fused.CACHE_PROBLEM
+    assert "no locator available" in compiled_epoch.CACHE_PROBLEM
 
 
-@pytest.mark.skipif(fused.numba is None, reason="numba is not installed")
+@pytest.mark.skipif(compiled_epoch.numba is None, reason="numba is not installed")
 def test_an_uncached_compiled_epoch_warns_once_with_the_two_ways_out(monkeypatch):
-    monkeypatch.setattr(fused, "CACHE_PROBLEM", "cannot cache function '_epoch': no locator "
-                                                "available for file 'fused.py'")
-    monkeypatch.setattr(fused, "_cache_warned", False)
+    monkeypatch.setattr(compiled_epoch, "CACHE_PROBLEM", "cannot cache function '_epoch': no locator "
+                                                "available for file 'compiled_epoch.py'")
+    monkeypatch.setattr(compiled_epoch, "_cache_warned", False)
     with pytest.warns(RuntimeWarning, match="NUMBA_CACHE_DIR.*fused=False") as caught:
         for _ in range(2):
             assert sgd(NN2([6, 5, 3])).config["fused"] is True
@@ -90,13 +91,13 @@ def test_absurd_layer_sizes_are_refused_before_allocating(dtype, monkeypatch):
 
 
 def test_the_bound_is_the_machines_memory(monkeypatch):
-    monkeypatch.setattr(options, "_physical_memory", lambda: 10 ** 9)
+    monkeypatch.setattr(checks, "_physical_memory", lambda: 10 ** 9)
     with pytest.raises(ValueError, match="more than this machine's 1.0 GB of memory"):
         NN2([784, 100_000, 10])                  # 78.5 million parameters, 1.3 GB to train
     assert NN2([784, 30, 10]).n_parameters == 23_860
 
 
-@pytest.mark.skipif(fused.numba is None, reason="numba is not installed")
+@pytest.mark.skipif(compiled_epoch.numba is None, reason="numba is not installed")
 def test_a_huge_batch_size_on_the_compiled_epoch_is_one_batch_of_all_examples():
     nets = [NN2([6, 5, 3], rand_seed=3, dtype="float64") for _ in range(2)]
     for net, m in zip(nets, (10 ** 12, 30)):

@@ -1,6 +1,6 @@
 """Downloading the MNIST files from mirrors on the web into the cache.
 
-Where the files are looked for first, and the cache folder: :mod:`ch3_code.places`.
+Where the files are looked for first, and the cache folder: :mod:`ch3_code.mnist.places`.
 
 Downloads
 ---------
@@ -14,10 +14,10 @@ destination either holds a verified file or what it held before. Several process
 download into one cache at once: each writes its own temporary file, and a bad cached copy
 is replaced by the rename, never deleted first, so no process sees the file vanish. The
 file gets the mode the user's umask gives new files (e.g. 0644), so a shared cache works.
-A full disk or a folder we may not write in is a :class:`~ch3_code.places.MNISTCacheError`
+A full disk or a folder we may not write in is a :class:`~ch3_code.mnist.places.MNISTCacheError`
 naming the folder and the fix, not a mirror's fault. A download killed outright (SIGTERM,
 ``kill -9``) cannot delete its temporary file; the next look at the cache does
-(:func:`ch3_code.places.remove_stale_parts`).
+(:func:`ch3_code.mnist.places.remove_stale_parts`).
 
 A mirror that answers nothing for ``TIMEOUT[1]`` seconds, at the start or in the middle of
 a transfer, is reported as "timed out", not as a missing network. One that trickles (never
@@ -99,7 +99,7 @@ def check_mirrors(mirrors):
                         "list of them") from None
     if not mirrors:
         raise ValueError("mirrors is empty; give at least one URL, or leave it out to use "
-                         "ch3_code.download.MIRRORS")
+                         "ch3_code.mnist.download.MIRRORS")
     for url in mirrors:
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise ValueError(f"mirrors: {url!r} is not an http:// or https:// URL; give base "
@@ -162,7 +162,7 @@ def _download_verified(url, dest, sha256, progress, limits):
     """Stream ``url`` to a temporary file beside ``dest``, verify it, rename it to ``dest``.
 
     The temporary file stays open, so locked, until it is renamed
-    (:func:`ch3_code.places.new_part`).
+    (:func:`ch3_code.mnist.places.new_part`).
     """
     fd, tmp_path = places.new_part(dest)
     try:

@@ -8,7 +8,7 @@ and every example, into one machine-code loop, and that loop reads only the
 non-zero pixels of each image (about 150 of MNIST's 784: 81% of the pixels are 0,
 and a zero pixel adds nothing to z = w x + b nor to dC/dw = delta x).
 
-The equations are those of ``ch3_code.reference`` (the book's form) and of
+The equations are those of ``ch3_code.book_backprop`` (the book's form) and of
 ``training._make_step``, written one example x and one neuron at a time
 (w1 is w^2, the hidden layer's weights; w2 is w^3, the output layer's):
 
@@ -26,7 +26,7 @@ falls below the smallest normal float becomes 0: see ``_scale``). Every example 
 mini-batch is propagated with the weights from before that mini-batch's update, as in
 the book.
 
-MNIST's training images come as their bytes p (``ch3_code.pixels``): the loop reads
+MNIST's training images come as their bytes p (``ch3_code.internals.pixels``): the loop reads
 x = lut[p] from a 256-entry table of p / 255, the same floats as the float32 images.
 That leaves the 157 MB of float32 training images unmade; the epoch reads a quarter of
 the bytes, and one more table look-up per non-zero pixel (README's speed table measures
@@ -50,10 +50,10 @@ import warnings
 
 import numpy as np
 
-from .activations import (LinearActivation, ReLUActivation, SigmoidActivation,
-                          SoftmaxActivation, TanhActivation)
+from ..activations import (LinearActivation, ReLUActivation, SigmoidActivation,
+                           SoftmaxActivation, TanhActivation)
+from ..costs import QuadraticCost
 from .arrays import caller_stacklevel
-from .costs import QuadraticCost
 from .own_classes import describe, own_classes
 from .pixels import PixelRows, lookup_table
 

@@ -6,20 +6,21 @@ difference, tolerance, status: within, outside, not rerun, no result or shown);
 """
 import html
 
-from . import registry
+from .experiments import NotRerun
+from .results import get
 
 UNITS = {"%": " (%)", "points": " (points)"}
 
 
 def plain(value):
     """A measured value as JSON: a number, None or {"not_rerun": reason}."""
-    if isinstance(value, registry.NotRerun):
+    if isinstance(value, NotRerun):
         return {"not_rerun": str(value)}
     return None if value is None else float(value)
 
 
 def _unplain(value):
-    return registry.NotRerun(value["not_rerun"]) if isinstance(value, dict) else value
+    return NotRerun(value["not_rerun"]) if isinstance(value, dict) else value
 
 
 def rows_for(exp, values, chapter=None):
@@ -28,13 +29,13 @@ def rows_for(exp, values, chapter=None):
     for q in exp.quantities:
         value = _unplain(values.get(q.key)) if values is not None else None
         ok = q.within(value)
-        if isinstance(value, registry.NotRerun):
+        if isinstance(value, NotRerun):
             status = "not rerun"
         elif value is None:
             status = "no result"
         else:
             status = "shown" if ok is None else "within" if ok else "outside"
-        number = None if value is None or isinstance(value, registry.NotRerun) else value
+        number = None if value is None or isinstance(value, NotRerun) else value
         if q.band is not None:
             tolerance = f"{q.band[0]:g} to {q.band[1]:g}"
         else:
@@ -53,7 +54,7 @@ def evaluate(results):
     """Rows for ``{id: result}``: each result measured with its experiment's quantities."""
     rows = []
     for exp_id, result in results.items():
-        exp = registry.get(exp_id)
+        exp = get(exp_id)
         rows += rows_for(exp, exp.measure(result) if result is not None else None)
     return rows
 

@@ -16,7 +16,7 @@ holds it (:func:`search_places`):
    works offline);
 4. the per-user cache, ``$XDG_CACHE_HOME/ch3_code/mnist`` (default ``~/.cache/ch3_code/mnist``).
 
-Only when neither holds it is it downloaded (:func:`ch3_code.download.fetch`), into the
+Only when neither holds it is it downloaded (:func:`ch3_code.mnist.download.fetch`), into the
 cache. A copy we may not read does not count: an unreadable repository copy is passed over
 (with a warning), and an unreadable cached copy is downloaded again and replaced, as a damaged
 one is. A folder that cannot be read or written (no permission, a full disk, a read-only home,
@@ -43,7 +43,7 @@ except ImportError:  # Windows
 
 ENV_VAR = "CH3_DATA_DIR"
 #: The repository's copy; only searched when it exists (i.e. when running from a checkout).
-REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
+REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "mnist"
 FILENAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
              "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 #: Seconds after which a temporary file counts as left over where files cannot be locked.
@@ -130,7 +130,7 @@ def not_found_error(filename, places, download_error=None, damaged=None):
     if download_error is None:
         why = "Downloading was not allowed (download=False)."
         fix = "allow downloading (download=True)."
-    else:  # a ch3_code.download.DownloadError
+    else:  # a ch3_code.mnist.download.DownloadError
         why, fix = "Download failed; " + download_error.tried, download_error.advice
     fix = f"Set {ENV_VAR} to a folder holding the four MNIST .gz files, or {fix}"
     return MNISTNotFoundError(

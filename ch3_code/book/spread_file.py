@@ -12,8 +12,9 @@ never shows a quick trial as the book's runs; old entries made otherwise are dro
 when asked, and every dropped or replaced entry is listed.
 
 Writing goes to a temporary file in the same folder, flushed and fsync'ed, then renamed
-over the old file (as ``ch3_code.persist.save`` does for a network): a full disk or a killed
-process leaves the old file whole, never a truncated one that every later run trips over.
+over the old file (as ``ch3_code.internals.persist.save`` does for a network): a full disk
+or a killed process leaves the old file whole, never a truncated one that every later run
+trips over.
 """
 import contextlib
 import glob
@@ -23,11 +24,13 @@ import os
 import platform
 import tempfile
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_info
 
-from . import registry
+from .results import get, ids
 
 __all__ = ["spread", "SpreadFileError", "read_spread", "check_spread", "merge_spread",
            "write_atomically", "check_writable", "machine", "package_version"]
@@ -84,11 +87,11 @@ def check_spread(record, path):
                                                  for v in settings.values()):
         fail("'settings'", f"must map epochs and n to null or a number >= 1, not {settings!r}")
     for exp_id, quantities in record["experiments"].items():
-        if exp_id not in registry.ids():
+        if exp_id not in ids():
             fail(f"experiments[{exp_id!r}]", "is not an experiment of the registry")
         if not isinstance(quantities, dict):
             fail(f"experiments[{exp_id!r}]", "must be an object of quantities")
-        keys = [q.key for q in registry.get(exp_id).quantities]
+        keys = [q.key for q in get(exp_id).quantities]
         for key, stats in quantities.items():
             where = f"experiments[{exp_id!r}][{key!r}]"
             if key not in keys:
@@ -184,7 +187,6 @@ def _provenance(record):
 def package_version():
     """The installed ch3_code's version ("unknown" in a checkout that is not installed)."""
     try:
-        from importlib.metadata import version
         return version("ch3_code")
     except Exception:  # not installed, e.g. run from a checkout with PYTHONPATH
         return "unknown"
@@ -202,10 +204,9 @@ def machine():
     except OSError:
         pass
     try:
-        from threadpoolctl import threadpool_info
         kernels = sorted({f"{i.get('internal_api')} {i.get('architecture')}"
                           for i in threadpool_info() if i.get("user_api") == "blas"})
-    except Exception:  # threadpoolctl missing or unable to inspect the libraries
+    except Exception:  # threadpoolctl unable to inspect the libraries
         kernels = []
     blas = f", BLAS {' / '.join(kernels)}" if kernels else ""
     return (f"{cpu} ({platform.machine()}), {os.cpu_count()} CPUs{blas}, {platform.system()} "

@@ -1,4 +1,4 @@
-"""Save a network to JSON and load it back (``NN2.save`` and ``NN2.load``).
+"""Save a network to JSON and read it back (``NN2.save`` and ``NN2.load``).
 
 The file records what rebuilds the network: the layer sizes, the names of the
 hidden activation, the output activation and the cost, the dtype, the seed the
@@ -27,6 +27,7 @@ A cost or activation class of the learner's own (``own_classes``) cannot be rebu
 from a name: ``save`` warns and records which classes were the learner's, and ``load``
 asks for them (``NN2.load(path, cost=MyCost)``), naming any that are missing.
 """
+import contextlib
 import json
 import os
 import re
@@ -34,12 +35,14 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
-from .activations import get_activation
+from ..activations import get_activation
+from ..costs import get_cost
 from .arrays import caller_stacklevel
-from .costs import get_cost
+from .checks import check_dtype, check_layer_sizes
 from .own_classes import ROLES, describe, is_builtin, load_call, own_classes, qualified_name
 
 FORMAT = "ch3_code.NN2/1"
@@ -135,8 +138,18 @@ def _stale(tmp, pid):
     return False
 
 
-def load(path, cost=None, activation=None, output_activation=None):
-    """Rebuild the NN2 written by ``save`` to ``path``.
+class Saved(NamedTuple):
+    """What a file holds: the arguments of ``NN2`` and the weights and biases to put in it."""
+    layer_sizes: list
+    rand_seed: int | None
+    dtype: np.dtype
+    classes: dict  # {"activation": ..., "output_activation": ..., "cost": ...}, class or name
+    weights: list
+    biases: list
+
+
+def read(path, cost=None, activation=None, output_activation=None):
+    """The network written by ``save`` to ``path``, as a ``Saved`` (``NN2.load`` builds it).
 
     cost, activation, output_activation: classes to use instead of the names the file
     records; needed for a network saved with classes of your own (a given built-in name
@@ -144,36 +157,43 @@ def load(path, cost=None, activation=None, output_activation=None):
     naming the file and the problem, for anything that is not a network saved by ``save``
     or whose own classes were not given.
     """
-    from .network import NN2
     path = Path(path)
     remove_stale_temporary_files(path)
     given = {"activation": activation, "output_activation": output_activation, "cost": cost}
     for role, value in given.items():  # a bad class is the caller's error, not the file's
         if value is not None:
             (get_cost if role == "cost" else get_activation)(value)
-    try:
+    with naming(path):
         record = json.loads(path.read_text(), parse_constant=_refuse_constant)
         if not isinstance(record, dict) or record.get("format") != FORMAT:
             found = record.get("format") if isinstance(record, dict) else type(record).__name__
             raise ValueError(f"format is {found!r}, expected {FORMAT!r}")
         classes = _classes(record, given, path)
-        net = NN2(record["layer_sizes"], rand_seed=record.get("rand_seed"),
-                  dtype=record.get("dtype", "float64"), **classes)
-        weights = [_finite_array(w, "weights", net.dtype) for w in record["weights"]]
-        biases = [_finite_array(b, "biases", net.dtype) for b in record["biases"]]
-        if len(weights) != len(net.weights) or len(biases) != len(net.biases):
+        dtype = check_dtype(record.get("dtype", "float64"))
+        sizes = check_layer_sizes(record["layer_sizes"], dtype)
+        weights = [_finite_array(w, "weights", dtype) for w in record["weights"]]
+        biases = [_finite_array(b, "biases", dtype) for b in record["biases"]]
+        if len(weights) != len(sizes) - 1 or len(biases) != len(sizes) - 1:
             raise ValueError("the number of weight or bias arrays does not match layer_sizes")
-        for got, want in zip(weights + biases, net.weights + net.biases):
-            if got.shape != want.shape:
-                raise ValueError(f"an array of shape {got.shape} where {want.shape} belongs")
+        shapes = [(n_out, n_in) for n_in, n_out in zip(sizes, sizes[1:])]
+        for got, want in zip(weights + biases, shapes + [(n, 1) for n, _ in shapes]):
+            if got.shape != want:
+                raise ValueError(f"an array of shape {got.shape} where {want} belongs")
+    return Saved(sizes, record.get("rand_seed"), dtype, classes, weights, biases)
+
+
+@contextlib.contextmanager
+def naming(path):
+    """Inside: anything wrong with the file (or the network it describes) is a ValueError
+    that names ``path``; a missing file or a missing class of one's own passes as it is."""
+    try:
+        yield
     except (FileNotFoundError, MissingClassError):
         raise
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ValueError(f"{path} is not a network saved by NN2.save "
                          f"({type(exc).__name__}: {exc}); save it again with net.save(path)"
                          ) from exc
-    net.weights, net.biases = weights, biases
-    return net
 
 
 class MissingClassError(ValueError):

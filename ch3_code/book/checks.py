@@ -1,82 +1,23 @@
-"""'Book vs this run' tables and the tolerance checks behind them.
+"""Checking a run against the book (``registry.check``) and recording its values.
 
-The registry (:mod:`ch3_code.registry`) holds the book's numbers; this module turns a run's
-measured values into rows (``evaluate``), shows them (``Table``: HTML, Markdown or text),
-checks them (``check_results``: strict in tests, a friendly note otherwise) and records them
-in the notebook for the scorecard page (``RESULTS_MIME``).
-
-The older, hand-typed layer is kept for chapters that still use it. A ``Row``
-holds one such number, the value this run measured and how far apart the two
-may be; ``comparison`` shows the rows as a table, ``check`` fails (for nbval)
-when a run has drifted outside its tolerance, and ``glue`` hands a value to the
-book's intro page when the notebook runs under Jupyter Book.
-
-    rows = [Row("CE-30", "best test accuracy (%)", 95.49, 100 * h.best()[1], tol=0.6)]
-    comparison(rows)   # a table in the notebook and the HTML page
-    check(rows)        # in a hidden cell: AssertionError if a row is off
+``check_results({id: result})`` measures each result with its experiment's quantities (the
+model in :mod:`ch3_code.book.experiments`), asserts under ``CH3_CHECK=strict`` (the tests)
+and prints a friendly note otherwise, says which changes of the configuration explain a
+difference (``config_differences``), records the values in the cell's output under
+``RESULTS_MIME`` for the scorecard (``recorded_results`` reads them back) and glues the
+headline values for the book's intro page (``glue``).
 """
 import json
 import math
 import os
 import textwrap
-from dataclasses import dataclass
 
-from IPython.display import Markdown, display
+from IPython.display import display
 
-from . import registry
-from .tables import Table, _cells, evaluate, plain, rows_for  # noqa: F401 (re-exported)
+from .results import get, ids
+from .tables import _cells, plain, rows_for
 
 RESULTS_MIME = "application/vnd.ch3.results+json"
-
-
-@dataclass
-class Row:
-    """One quoted number: ``book`` is Nielsen's, ``ours`` this run's, ``tol`` the allowed gap.
-
-    ``book`` may be None for a quantity the book only describes (then the row is
-    shown but never checked); ``note`` says where the number comes from or why the
-    tolerance is what it is.
-    """
-    experiment: str
-    quantity: str
-    book: float | None
-    ours: float
-    tol: float | None = None
-    digits: int = 2
-    note: str = ""
-
-    @property
-    def difference(self):
-        return None if self.book is None else self.ours - self.book
-
-    @property
-    def ok(self):
-        return self.tol is None or self.book is None or abs(self.difference) <= self.tol
-
-
-def _fmt(value, digits):
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
-def comparison(rows):
-    """A Markdown table: experiment, quantity, book, this run, difference, tolerance."""
-    lines = ["| experiment | quantity | book | this run | difference | tolerance |",
-             "|---|---|---:|---:|---:|---:|"]
-    for r in rows:
-        diff = "–" if r.difference is None else f"{r.difference:+.{r.digits}f}"
-        tol = "–" if r.tol is None else f"±{r.tol:g}" + ("" if r.ok else " **(outside)**")
-        quantity = f"{r.quantity} ({r.note})" if r.note else r.quantity
-        lines.append(f"| {r.experiment} | {quantity} | {_fmt(r.book, r.digits)} | "
-                     f"{_fmt(r.ours, r.digits)} | {diff} | {tol} |")
-    return Markdown("\n".join(lines))
-
-
-def check(rows):
-    """Raise AssertionError naming every row whose rerun is outside its tolerance."""
-    bad = [f"{r.experiment} {r.quantity}: book {r.book}, this run {r.ours:.{r.digits}f} "
-           f"(tolerance ±{r.tol})" for r in rows if not r.ok]
-    if bad:
-        raise AssertionError("rerun drifted from the book:\n  " + "\n  ".join(bad))
 
 
 def glue(name, value, digits=2, suffix="%"):
@@ -88,14 +29,12 @@ def glue(name, value, digits=2, suffix="%"):
     Outside Jupyter Book's toolchain (for example on Colab) myst-nb is not installed and this
     does nothing.
     """
-    try:
+    try:  # deferred and optional: myst-nb is there only under Jupyter Book's toolchain
         from myst_nb import glue as _glue
     except ImportError:
         return
     _glue(name, f"{value:.{digits}f}{suffix}", display=False)
 
-
-# ---- the registry layer: checks and records ----
 
 COMPARED = ("layer_sizes", "n", "epochs", "batch_size", "eta", "lmbda", "seed")
 
@@ -143,11 +82,11 @@ def check_results(results):
     record, failures, notes = {}, [], []
     strict = os.environ.get("CH3_CHECK", "").lower() == "strict"
     for exp_id, result in results.items():
-        if exp_id not in registry.ids() and not strict:
+        if exp_id not in ids() and not strict:
             notes.append(f"{exp_id} is not an experiment of the registry; ids: "
-                         f"{', '.join(registry.ids())}.")
+                         f"{', '.join(ids())}.")
             continue
-        exp = registry.get(exp_id)
+        exp = get(exp_id)
         values = exp.measure(result)
         changed = config_differences(exp, result)
         record[exp_id] = {"values": {k: plain(v) for k, v in values.items()},

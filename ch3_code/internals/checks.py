@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from .history import MONITORS
+from ..history import MONITORS
 
 _DATA = {"train": "training_data", "test": "test_data", "evaluation": "evaluation_data"}
 DTYPES = ("float32", "float64")

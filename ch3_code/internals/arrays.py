@@ -3,7 +3,7 @@
 Accepted forms (see CONTRIBUTING.md):
 
 1. an object with array attributes ``X`` (n, n_in) and ``y`` (n,) of integer labels,
-   such as ``ch3_code.data.MNISTSplit``;
+   such as ``ch3_code.mnist.MNISTSplit``;
 2. a tuple ``(X, y)`` of arrays, X of shape (n, n_in) and y integer labels of shape (n,);
 3. the seed page's list of ``(x, y)`` pairs, x of shape (n_in, 1) and y either a one-hot
    (n_out, 1) vector or an integer label (one form for every pair).
@@ -29,7 +29,7 @@ import numpy as np
 
 from .pixels import PixelRows
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # ch3_code/
 
 _FORMS = "a data split, an (X, y) tuple of arrays or a list of (x, y) pairs"
 
@@ -39,7 +39,7 @@ def as_arrays(data, n_in, n_out, name="data", dtype=None, pixels=False):
 
     ``dtype`` (e.g. ``"float32"``) is the dtype X is returned in; None keeps float32
     input as it is and turns everything else into float64. With ``pixels``, a split that
-    holds MNIST's bytes (``data.pixels``) gives X as a :class:`~ch3_code.pixels.PixelRows`
+    holds MNIST's bytes (``data.pixels``) gives X as a :class:`~ch3_code.internals.pixels.PixelRows`
     that reads them (what training uses: its floats are made a batch at a time).
     """
     if data is None:
@@ -212,7 +212,11 @@ def caller_stacklevel():
     (Python 3.12's ``warnings.warn(skip_file_prefixes=...)`` does this; 3.10 and 3.11 lack it.)
     """
     frame, level = sys._getframe(1), 1
-    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) \
-            == _PACKAGE_DIR:
+    while frame is not None and _in_package(frame.f_code.co_filename):
         frame, level = frame.f_back, level + 1
     return level
+
+
+def _in_package(filename):
+    """True for a file of ch3_code or of one of its sub-packages."""
+    return os.path.abspath(filename).startswith(_PACKAGE_DIR + os.sep)

@@ -32,6 +32,8 @@ ninefold each mini-batch and reach 1e96 in one epoch, which is divergence, and
 """
 import numpy as np
 
+from ..history import label
+
 COST_RISE = 100.0
 WEIGHT_GROWTH = 1000.0
 SAMPLE = 1000
@@ -76,8 +78,7 @@ class Watch:
         for key in ("train_cost", "test_cost", "evaluation_cost"):
             if history[key] and len(history[key]) == len(history["epoch"]) \
                     and not np.isfinite(history[key][-1]):
-                return f"the {key.replace('evaluation', 'validation').replace('_', ' ')} " \
-                       "became NaN or infinite"
+                return f"the {label(key)} became NaN or infinite"
         growth = rms(self.net.weights) / self.rms0
         if not np.isfinite(growth) or growth > COST_CHECK_GROWTH:
             cost = self._cost()

@@ -5,15 +5,15 @@ training and 10,000 test images of handwritten digits, 28x28 grey pixels each.
 
 * Where the files come from (the ``data_dir`` argument or ``CH3_DATA_DIR`` if given, and
   then only there; otherwise the repository's ``data/mnist/``, the user cache, then mirrors
-  on the web): :mod:`ch3_code.places` and :mod:`ch3_code.download`.
-* How they are parsed and verified (IDX format, SHA-256 of the content): :mod:`ch3_code.idx`.
+  on the web): :mod:`ch3_code.mnist.places` and :mod:`ch3_code.mnist.download`.
+* How they are parsed and verified (IDX format, SHA-256 of the content): :mod:`ch3_code.mnist.idx`.
 
 This module turns them into :class:`MNISTSplit` objects: two read-only contiguous arrays that
 also behave like the seed page's list of ``(x, y)`` pairs. The parsed files are kept for the
 life of the process, keyed by file, so the second call to :func:`load_mnist` returns at once,
 and all splits share them (no copies). Images are kept as the file's bytes, and a split's
-float32 ``X`` is computed when it is first read (:mod:`ch3_code.pixels`): training reads the
-bytes, so a run on the 50,000 training images never holds their 157 MB of floats. Only
+float32 ``X`` is computed when it is first read (:mod:`ch3_code.internals.pixels`): training
+reads the bytes, so a run on the 50,000 training images never holds their 157 MB of floats. Only
 read-only views are handed out, on buffers numpy refuses to make writable
 (``split.X.setflags(write=True)`` raises): no caller can change what later calls return.
 """
@@ -22,10 +22,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..internals.pixels import PixelStore
 from . import download as _download
 from . import places as _places
 from .idx import SHA256, MNISTDataError, check_counts, read_idx
-from .pixels import PixelStore
 from .places import MNISTCacheError, MNISTNotFoundError
 
 __all__ = ["MNIST", "MNISTCacheError", "MNISTDataError", "MNISTNotFoundError", "MNISTSplit",
@@ -152,13 +152,13 @@ def load_mnist(data_dir=None, *, one_hot_training=True, download=True, progress=
     * ``test``: the 10,000 images of the official test file, integer labels.
 
     ``data_dir`` (or else ``CH3_DATA_DIR``) is a folder holding the four files; when given it
-    is the only place used (the full order is in :mod:`ch3_code.places`).
+    is the only place used (the full order is in :mod:`ch3_code.mnist.places`).
     ``download=False`` forbids downloading, ``progress=False`` hides the progress bar, and
-    ``mirrors`` (one URL or a list) replaces :data:`ch3_code.download.MIRRORS`.
+    ``mirrors`` (one URL or a list) replaces :data:`ch3_code.mnist.download.MIRRORS`.
 
-    Raises :class:`~ch3_code.idx.MNISTDataError` for a damaged file outside the cache, naming
+    Raises :class:`~ch3_code.mnist.idx.MNISTDataError` for a damaged file outside the cache, naming
     it (a damaged cached copy is downloaded again). Raises
-    :class:`~ch3_code.places.MNISTNotFoundError` when ``data_dir``/``CH3_DATA_DIR`` does
+    :class:`~ch3_code.mnist.places.MNISTNotFoundError` when ``data_dir``/``CH3_DATA_DIR`` does
     not exist or lacks a file, naming the folder, and when a file is nowhere and cannot be
     downloaded, with a message of this form::
 
@@ -175,7 +175,7 @@ def load_mnist(data_dir=None, *, one_hot_training=True, download=True, progress=
         internet and try again.
 
     (a timeout or ``download=False`` ends with a fix to match). Raises
-    :class:`~ch3_code.places.MNISTCacheError` when a download cannot be stored in the
+    :class:`~ch3_code.mnist.places.MNISTCacheError` when a download cannot be stored in the
     cache, saying why and to set ``CH3_DATA_DIR`` or ``XDG_CACHE_HOME``.
     """
     (images, y), (test_images, test_y) = _load_arrays(data_dir, download, progress, mirrors)
@@ -299,9 +299,9 @@ def _read(path, kind, label=None):
     """The verified content of ``path``, parsed once per process (and again if it changes).
 
     ``label`` names the place it is from (for the fix an error suggests). A file we may not
-    read raises :class:`~ch3_code.places.MNISTCacheError`.
+    read raises :class:`~ch3_code.mnist.places.MNISTCacheError`.
 
-    Images become a :class:`~ch3_code.pixels.PixelStore` of the file's uint8 bytes (whose
+    Images become a :class:`~ch3_code.internals.pixels.PixelStore` of the file's uint8 bytes (whose
     float32 values in [0, 1] are computed when asked for), labels an int64 ``(n,)`` array.
     Both lie on read-only buffers: neither the views handed out nor their bases can be
     made writable.

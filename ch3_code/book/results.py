@@ -1,13 +1,16 @@
 """The registry's entries: every experiment of the book's chapter 3 that the chapters rerun.
 
+``get("CE-30")`` looks one up, ``ids()`` lists them; :mod:`ch3_code.registry` is the facade
+the chapters use.
+
 Values come from the book's chapter 3 text and from the figure data of the book's code
 (``fig/`` of mnielsen/neural-networks-and-deep-learning). Epochs count from 0 as the book's
 code prints them. Accuracies are percentages; a History's fractions are converted.
 """
 import numpy as np
 
-from .registry import (CHAPTER_URL, Experiment, NotRerun, Quantity as Q, at_epoch, best,
-                       best_epoch, book_epochs, final, first_epoch, of_run, rises, series)
+from .experiments import (CHAPTER_URL, Experiment, NotRerun, Quantity as Q, at_epoch, best,
+                          best_epoch, epochs, final, first_epoch, of_run, rises, series)
 
 TEXT, FIGURE = "chapter 3 text", "chapter 3 figure (the book's fig/ data)"
 CE_SECTION = ("Using the cross-entropy to classify MNIST digits",
@@ -102,7 +105,7 @@ PLATEAU = "best minus the mean test accuracy of epochs 280-399"
 
 
 def plateau_gap(h):
-    keep = book_epochs(h) >= 280
+    keep = epochs(h) >= 280
     if not keep.any():
         return None  # a run shorter than the book's 400 epochs has no plateau to measure
     return series(h, "test_accuracy").max() - series(h, "test_accuracy")[keep].mean()
@@ -309,3 +312,20 @@ add("HYPER-STRIP", "The stripped-down problem: [784, 10], 1,000 images, 100 vali
           (100.0, 20.0): dict(eta=100.0, lmbda=20.0), (1.0, 20.0): dict(eta=1.0, lmbda=20.0)})
 
 EXPERIMENTS = {e.id: e for e in ENTRIES}
+
+
+def experiments():
+    """{id: Experiment} for every experiment, in the chapters' order."""
+    return EXPERIMENTS
+
+
+def get(exp_id):
+    """The experiment with this id, e.g. ``get("CE-30")``."""
+    if exp_id not in EXPERIMENTS:
+        raise KeyError(f"no experiment {exp_id!r} in the registry; ids: {', '.join(EXPERIMENTS)}")
+    return EXPERIMENTS[exp_id]
+
+
+def ids():
+    """The experiments' ids, e.g. ["CE-30", "CE-100", ...]."""
+    return list(EXPERIMENTS)

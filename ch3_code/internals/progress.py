@@ -15,17 +15,45 @@ are left out (they count the evaluation too and disagree with the summary).
 In Jupyter the bar is shown through a display handle and shown again when it
 ends, so that the plain-text copy saved in the notebook reads as the final
 state ("12/12 epochs ... stopped early"), not the first one ("0/30").
+
+Quiet mode: inside a sweep (``ch3_code.sweep``) each run shows no bar and prints no summary,
+because the sweep shows one bar for all runs and prints each run's summary itself. The sweep
+runs each function inside ``quiet_runs()``, which sets ``CH3_SWEEP_WORKER=1`` (an environment
+variable, so it reaches worker processes too), and ``train`` asks ``quiet()``.
 """
+import contextlib
+import os
 import time
 
 from tqdm.auto import tqdm
 
+#: Set to "1" while a run belongs to a sweep (in a worker, or in-process when n_jobs=1).
+WORKER_ENV = "CH3_SWEEP_WORKER"
 BAR_FORMAT = "{desc}{percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} epochs{postfix}"
+
+
+def quiet():
+    """True while a run belongs to a sweep: no bar and no summary line of its own."""
+    return os.environ.get(WORKER_ENV) == "1"
+
+
+@contextlib.contextmanager
+def quiet_runs():
+    """Inside: ``quiet()`` is True (for the runs of a sweep); the variable is restored after."""
+    before = os.environ.get(WORKER_ENV)
+    os.environ[WORKER_ENV] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(WORKER_ENV, None)
+        else:
+            os.environ[WORKER_ENV] = before
 
 
 def _in_notebook():
     """True when tqdm.auto picked the Jupyter widget bar."""
-    try:
+    try:  # deferred: tqdm.notebook imports ipywidgets, which `import ch3_code` does not load
         from tqdm.notebook import tqdm as notebook_tqdm
     except ImportError:  # pragma: no cover - tqdm without its notebook module
         return False
@@ -43,7 +71,7 @@ class EpochBar:
             return
         notebook = _in_notebook() if notebook is None else notebook
         if notebook:
-            from IPython.display import display
+            from IPython.display import display  # deferred: only in a notebook
             from tqdm.notebook import tqdm as notebook_tqdm
             self.bar = notebook_tqdm(total=epochs, bar_format=BAR_FORMAT, leave=True,
                                      mininterval=0.1, display=False)

@@ -14,7 +14,7 @@ have no seed and are skipped.
 The file is never lost or emptied: every argument, the ``--out`` folder (by writing a test
 file) and the old file's entries are checked before any training; the new entries are
 merged into the old file, which is replaced in one rename (see
-:mod:`ch3_code.spread_file`); each replaced entry is listed. ``--epochs`` and ``--n`` cap
+:mod:`ch3_code.book.spread_file`); each replaced entry is listed. ``--epochs`` and ``--n`` cap
 the runs for a quick trial, which goes to ``results/seed_spread.quick.json``: a file holds
 one set of settings and one number of seeds, and entries made otherwise are dropped only
 with ``--replace`` (and listed).
@@ -27,11 +27,12 @@ import sys
 import warnings
 from pathlib import Path
 
-from . import registry
+from ..mnist import load_mnist
+from ..sweep import SweepError, sweep
+from ..training import DivergenceWarning
+from .results import get, ids as experiment_ids
 from .spread_file import (SpreadFileError, check_writable, machine, merge_spread,
                           package_version, read_spread, spread, write_atomically)
-from .sweep import SweepError, sweep
-from .training import DivergenceWarning
 
 NO_SEED = ("SVM", "NEURON")
 BOOK_FILE = Path("results") / "seed_spread.json"
@@ -44,14 +45,13 @@ _DATA = {}
 
 def _data():
     if not _DATA:
-        from .data import load_mnist
         _DATA["sets"] = load_mnist()
     return _DATA["sets"]
 
 
 def train_one(exp_id, run, seed, epochs=None, n=None):
     """Train one run of one experiment with ``seed``: a History (DATA-SIZE: final accuracy %)."""
-    exp = registry.get(exp_id)
+    exp = get(exp_id)
     config = exp.run_config(run)
     training, validation, test = _data()
     size = config["n"] if n is None else min(config["n"], n)
@@ -96,7 +96,7 @@ def reproduce(ids, seeds, jobs=None, epochs=None, n=None):
     if not seeds:
         raise ValueError("reproduce: seeds is empty; give at least one, e.g. [1, 2, 3]")
     configs = [dict(exp_id=i, run=run, seed=s, epochs=epochs, n=n)
-               for i in ids for s in seeds for run in (registry.get(i).runs or [None])]
+               for i in ids for s in seeds for run in (get(i).runs or [None])]
     try:
         results = sweep(train_one, configs, n_jobs=jobs)
     except SweepError as exc:
@@ -116,7 +116,7 @@ def _spreads(ids, seeds, configs, results, failed):
             grouped.setdefault(key, {})[config["run"]] = result
     out = {}
     for exp_id in (i for i in ids if i not in broken):
-        exp = registry.get(exp_id)
+        exp = get(exp_id)
         measured = [exp.measure(grouped[exp_id, s]) for s in seeds]
         out[exp_id] = {q.key: spread([m[q.key] for m in measured], q.book)
                        for q in exp.quantities}
@@ -155,10 +155,10 @@ def _parser():
 def main(argv=None):
     parser = _parser()
     args = parser.parse_args(argv)
-    ids = list(dict.fromkeys(args.only or [i for i in registry.ids() if i not in NO_SEED]))
+    ids = list(dict.fromkeys(args.only or [i for i in experiment_ids() if i not in NO_SEED]))
     for exp_id in ids:
-        if exp_id not in registry.ids():
-            parser.error(f"no experiment {exp_id!r}; ids: {', '.join(registry.ids())}")
+        if exp_id not in experiment_ids():
+            parser.error(f"no experiment {exp_id!r}; ids: {', '.join(experiment_ids())}")
         if exp_id in NO_SEED:
             parser.error(f"{exp_id} has no seed (it is deterministic); leave it out of --only")
     settings = {"epochs": args.epochs, "n": args.n}
@@ -195,7 +195,7 @@ def _cluster(parser, address):
     stack = contextlib.ExitStack()
     if address:
         try:
-            import joblib
+            import joblib  # deferred, with dask: only --dask needs them (dask is heavy)
             from dask.distributed import Client
             stack.enter_context(Client(address, timeout=20))
         except Exception as exc:  # dask missing, a mistyped address, no scheduler there

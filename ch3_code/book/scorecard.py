@@ -19,11 +19,12 @@ import math
 import sys
 from pathlib import Path
 
-from . import registry
-from .report import Table, recorded_results, rows_for
+from .checks import recorded_results
+from .results import get, ids
 from .spread_file import SpreadFileError, read_spread
+from .tables import Table, rows_for
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPREAD_FILE = Path("results") / "seed_spread.json"
 
 
@@ -32,7 +33,7 @@ def collect(root=ROOT):
     found = {}
     for path in sorted(Path(root, "chapters").glob("*.ipynb")):
         for exp_id, values in _recorded(path).items():
-            own = registry.get(exp_id).chapter == path.stem
+            own = get(exp_id).chapter == path.stem
             if exp_id not in found or own:
                 found[exp_id] = (path.stem, values)
     return found
@@ -50,7 +51,7 @@ def _recorded(path):
     except (OSError, ValueError, AttributeError, KeyError, TypeError) as exc:
         raise RecordedResultsError(f"{path} cannot be read ({type(exc).__name__}: {exc}); "
                                    "restore it or run the chapter again") from exc
-    found = {i: values for i, values in found.items() if i in registry.ids()}
+    found = {i: values for i, values in found.items() if i in ids()}
     for exp_id, values in found.items():
         bad = ([(k, v) for k, v in values.items() if not _recordable(v)]
                if isinstance(values, dict) else [("values", values)])
@@ -104,7 +105,7 @@ def describe_spread(exp_id, key, this_run=None, root=None):
     if not s:
         return (f"no seed spread for {exp_id}: `python -m ch3_code.reproduce --only {exp_id}` "
                 f"writes {SPREAD_FILE.as_posix()}")
-    experiment = registry.get(exp_id)
+    experiment = get(exp_id)
     q = experiment.quantity(key)
     u = q.unit or ""
     points = " points" if u == "%" else ""
@@ -141,10 +142,10 @@ def _spread_cell(spread):
 def rows(root=ROOT):
     recorded = collect(root)
     out = []
-    for exp_id in registry.ids():
+    for exp_id in ids():
         chapter, values = recorded.get(exp_id, (None, None))
-        out += rows_for(registry.get(exp_id), values, chapter)
-    return out, [i for i in registry.ids() if i not in recorded]
+        out += rows_for(get(exp_id), values, chapter)
+    return out, [i for i in ids() if i not in recorded]
 
 
 def scorecard_table(root=ROOT):
@@ -188,7 +189,7 @@ def _summary(table, missing, spread):
 
 def page(root=ROOT):
     """Display the scorecard (for the book's page): a summary, then the table."""
-    from IPython.display import HTML, Markdown, display
+    from IPython.display import HTML, Markdown, display  # deferred: the command line needs none
     table, missing, spread = scorecard_table(root)
     display(Markdown("\n\n".join(_summary(table, missing, spread))))
     display(HTML(table._repr_html_()))
@@ -196,7 +197,7 @@ def page(root=ROOT):
 
 def update_page(root=ROOT):
     """Re-execute ``scorecard.ipynb`` in place, so its stored output shows the latest results."""
-    import nbformat
+    import nbformat  # deferred, with nbclient: only --page executes a notebook
     from nbclient import NotebookClient
     path = Path(root, "scorecard.ipynb")
     nb = nbformat.read(path, as_version=4)

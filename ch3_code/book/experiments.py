@@ -1,0 +1,205 @@
+"""The registry's data model: an experiment of the book, its quantities, how they are measured.
+
+Each :class:`Experiment` holds the book's configuration, the seed every chapter uses for it,
+and its :class:`Quantity` list: the book's value, where the book gives it, one tolerance
+(``tol``: allowed |this run - book|) or one allowed ``band`` (low, high) for this run's value,
+and the written reason whenever a tolerance is wider than the rules below.
+
+Tolerance rules: ±0.5 points for a best-over-epochs accuracy on 50,000 images, ±1.5 on
+1,000 images, ±1.0 for a value at one epoch (the final one, say); an epoch index must lie in
+a stated band that excludes clearly wrong behaviour. Epochs count from 0, as the book's code
+prints them. The entries themselves are in :mod:`ch3_code.book.results`; a chapter reaches
+them through :mod:`ch3_code.registry`:
+
+    from ch3_code import registry
+    exp = registry.get("CE-30")                  # .config, .seed, .book_url, .quantities
+    net = exp.network()                          # NN2 with the sizes, cost, init and seed
+    ce30 = net.stochastic_gradient_descent(training_data, test_data, **exp.sgd_kwargs())
+    registry.table({"CE-30": ce30})              # "book vs this run" as an HTML table
+
+A result is what the experiment's ``result`` says (a History; ``{run: History}`` for the
+multi-run experiments, keyed as ``exp.runs``), or a dict of measured values by quantity key.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..network import NN2
+
+CHAPTER_URL = "http://neuralnetworksanddeeplearning.com/chap3.html"
+
+
+class NotRerun(str):
+    """A value this run did not measure, with the reason: ``NotRerun("would take 40 min")``."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One number the book gives (or one behaviour it describes) and how close a rerun must be.
+
+    ``measure(result)`` turns the experiment's result into this run's value. ``book`` is the
+    book's value (None when the book only describes the behaviour; ``book_text`` then says
+    what it describes). Exactly one of ``tol`` and ``band`` is set unless the quantity is
+    shown only, in which case ``reason`` says why it is not checked.
+    """
+    key: str
+    label: str
+    measure: object
+    book: float | None = None
+    where: str = ""
+    tol: float | None = None
+    band: tuple | None = None
+    reason: str = ""
+    unit: str = "%"
+    digits: int = 2
+    book_text: str = ""
+    book_x: float | None = None  # the epoch (or size) at which the book gives the value
+    headline: bool = False
+    not_rerun: str = ""  # reason shown when a result leaves this quantity out
+
+    def within(self, value):
+        """True/False for a measured number; None when there is nothing to check."""
+        if value is None or isinstance(value, NotRerun):
+            return None
+        if self.band is not None:
+            return bool(self.band[0] <= value <= self.band[1])
+        if self.tol is not None and self.book is not None:
+            return bool(abs(value - self.book) <= self.tol + 1e-9)
+        return None
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One of the book's experiments: configuration, seed, chapter, book section, quantities.
+
+    ``runs`` names the runs of a multi-run experiment, each with the config values that
+    differ from ``config`` (for example the three learning rates of ETA); ``result`` says
+    what ``table``/``check`` expect for this experiment.
+    """
+    id: str
+    title: str
+    chapter: str
+    section: str
+    book_url: str
+    config: dict
+    quantities: tuple
+    result: str = "a History"
+    runs: dict = field(default_factory=dict)
+    also_in: tuple = ()
+
+    @property
+    def seed(self):
+        return self.config.get("seed")
+
+    def quantity(self, key):
+        for q in self.quantities:
+            if q.key == key:
+                return q
+        raise KeyError(f"{self.id} has no quantity {key!r}; it has "
+                       f"{[q.key for q in self.quantities]}")
+
+    def __str__(self):
+        lines = [f"{self.id}: {self.title} (chapter {self.chapter}; book: {self.book_url})",
+                 f"  config: {self.config}", f"  result: {self.result}"]
+        for q in self.quantities:
+            allowed = (f"±{q.tol:g}" if q.tol is not None else f"in {q.band}" if q.band
+                       else "shown")
+            book = q.book if q.book is not None else q.book_text
+            lines.append(f"  {q.key}: {q.label}; book {book} ({q.where}); allowed {allowed}"
+                         + (f" ({q.reason})" if q.reason else ""))
+        return "\n".join(lines)
+
+    def run_config(self, run=None):
+        """The configuration of one run (the whole experiment's when ``run`` is None)."""
+        return {**self.config, **self.runs.get(run, {})} if run is not None else dict(self.config)
+
+    def network(self, run=None, seed=None):
+        """A fresh NN2 with this experiment's layer sizes, cost, initialisation and seed."""
+        config = self.run_config(run)
+        net = NN2(config["layer_sizes"], rand_seed=self.seed if seed is None else seed,
+                  cost=config["cost"])
+        if config["init"] == "large":
+            net.large_weight_initializer()
+        return net
+
+    def sgd_kwargs(self, run=None):
+        """epochs, batch_size, eta and lmbda of one run, for ``stochastic_gradient_descent``."""
+        config = self.run_config(run)
+        return {k: config[k] for k in ("epochs", "batch_size", "eta", "lmbda")}
+
+    def measure(self, result):
+        """This run's value of every quantity: a number, a NotRerun, or None (not measurable).
+
+        ``result`` is what ``self.result`` says, or a dict of already measured values keyed
+        by quantity key (accuracies in percent), e.g. ``{"best_test": 95.6}``.
+        """
+        keys = [q.key for q in self.quantities]
+        given = isinstance(result, dict) and result and all(k in keys for k in result)
+        values = {}
+        for q in self.quantities:
+            try:
+                value = result.get(q.key) if given else q.measure(result)
+            except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+                value = None
+            if value is None and q.not_rerun:
+                value = NotRerun(q.not_rerun)
+            values[q.key] = value if isinstance(value, NotRerun) or value is None else float(value)
+        return values
+
+
+# ---- measuring helpers: epochs are read from history["epoch"] (0, 1, ...) ----
+
+def series(history, key):
+    """``history[key]`` as an array; accuracies in percent."""
+    values = np.asarray(history[key], dtype=float)
+    if len(values) == 0:
+        raise ValueError(f"{key} was not monitored")
+    return 100 * values if key.endswith("_accuracy") else values
+
+
+def epochs(history):
+    """The recorded epochs as an array (numbered from 0, as the book's code prints them)."""
+    return np.asarray(history["epoch"], dtype=int)
+
+
+def best(key):
+    def measure(h):
+        s = series(h, key)
+        return s.min() if key.endswith("_cost") else s.max()
+    return measure
+
+
+def best_epoch(key):
+    def measure(h):
+        s = series(h, key)
+        return epochs(h)[int(s.argmin() if key.endswith("_cost") else s.argmax())]
+    return measure
+
+
+def final(key):
+    return lambda h: series(h, key)[-1]
+
+
+def at_epoch(key, epoch):
+    def measure(h):
+        where = np.flatnonzero(epochs(h) == epoch)
+        return series(h, key)[where[0]] if len(where) else None
+    return measure
+
+
+def first_epoch(key, value):
+    """The first book epoch at which ``key`` reaches ``value`` (None if it never does)."""
+    def measure(h):
+        hit = np.flatnonzero(series(h, key) >= value - 1e-9)
+        return epochs(h)[hit[0]] if len(hit) else None
+    return measure
+
+
+def rises(values, by=0.0):
+    """How many epochs ended with a value more than ``by`` above the one before."""
+    return int(np.sum(np.diff(np.asarray(values, dtype=float)) > by))
+
+
+def of_run(run, measure):
+    """Apply ``measure`` to one run of a multi-run result ``{run: result}``."""
+    return lambda result: measure(result[run])
