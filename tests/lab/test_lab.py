@@ -15,7 +15,18 @@ cell" command in a real kernel, and looks at what JupyterLab draws. Every reques
 * an explorer: moving one of its sliders (typing a value into its readout, as a user can)
   changes its figure;
 * saved outputs before the kernel has run anything: an explorer made with ``ch3_code.explore``
-  shows its picture (not ``HBox(children=...)``), and chapter explorers do too.
+  shows its picture (not ``HBox(children=...)``), and chapter explorers do too;
+* every chapter opened untrusted (as from a clone, GitHub or Binder before running): every
+  animation and every explorer shows a picture (a loaded image, no broken one), and every cell
+  tagged ``hide-input`` (an exercise's check) is collapsed as in the book (its
+  ``jupyter.source_hidden`` metadata: JupyterLab shows the collapsed-input placeholder);
+* a saved notebook keeps its widget state (make lab's and Binder's ``saveState`` default,
+  binder/overrides.json): a progress bar saved and reopened is drawn, not "Error displaying
+  widget: model not found";
+* chapter 00's eta knob: after changing it and rerunning the cells below, every printed line,
+  table and figure text (titles, legends) that names eta names the new value, none the old;
+* Stop during a parallel run (``ch3_code.sweep``): one clear message naming how many runs
+  finished, no traceback through joblib, a visible red bar.
 
 What a chapter must provide for this test (``CHAPTER`` below, and ``EXPLORER_CHAPTER``):
 
@@ -173,6 +184,7 @@ def lab(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k not in ("CH3_CHECK", "MPLBACKEND")}
     env.update(PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
                JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               JUPYTER_DATA_DIR=str(home / "data"),
                JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), IPYTHONDIR=str(home / "ipython"))
     args = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
@@ -283,6 +295,21 @@ class Notebook:
 
     def cell(self, index):
         return self.page.locator(".jp-Notebook .jp-Cell").nth(index)
+
+    def kernel(self, code):
+        """Run ``code`` in the kernel outside any cell; return its stdout (and any error)."""
+        return self.page.evaluate("""async code => {
+            const k = jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+            let out = '';
+            const future = k.requestExecute({code, store_history: false});
+            future.onIOPub = msg => {
+                const t = msg.header.msg_type;
+                if (t === 'stream') out += msg.content.text;
+                if (t === 'error') out += `ERROR ${msg.content.ename}: ${msg.content.evalue}`;
+            };
+            await future.done;
+            return out;
+        }""", code)
 
     def shot(self, label):
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -552,3 +579,267 @@ def test_chapter_explorers_show_a_picture_before_the_kernel_runs(browser, lab):
     finally:
         nb.close()
     assert not problems, f"{EXPLORER_CHAPTER}:\n" + "\n".join(problems)
+
+
+# ---- untrusted chapters: pictures and collapsed checks -----------------------------------------
+
+def output_html(cell):
+    return "".join("".join(o.get("data", {}).get("text/html", ""))
+                   for o in cell.get("outputs", []))
+
+
+def animation_cells(nb):
+    """Code cells whose saved output is an animation (matplotlib's JavaScript player)."""
+    return [i for i, c in code_cells(nb) if "_anim_img" in output_html(c)
+            or "ch3-animation" in output_html(c)]
+
+
+def saved_explorers(nb):
+    """Explorer cells, and code cells whose saved output is a widget with a PNG fallback."""
+    return sorted(set(explorer_cells(nb)) | {
+        i for i, c in code_cells(nb) for o in c.get("outputs", [])
+        if {"application/vnd.jupyter.widget-view+json", "image/png"} <= set(o.get("data", {}))})
+
+
+def hidden_input_cells(nb):
+    return [i for i, c in enumerate(nb["cells"]) if "hide-input" in tags(c)]
+
+
+# For cell i: [loaded pictures, broken visible pictures] in its output area.
+PICTURES_JS = """i => {
+    const node = jupyterapp.shell.currentWidget.content.widgets[i].node;
+    const imgs = [...node.querySelectorAll('.jp-Cell-outputArea img')];
+    const shown = e => e.offsetParent !== null && getComputedStyle(e).visibility !== 'hidden';
+    return [imgs.filter(e => e.complete && e.naturalWidth > 0).length,
+            imgs.filter(e => shown(e) && e.complete && e.naturalWidth === 0).length];
+}"""
+# For cell i: [trusted, input hidden, placeholder shown, editor shown]
+COLLAPSED_JS = """i => {
+    const w = jupyterapp.shell.currentWidget.content.widgets[i];
+    const shown = sel => [...w.node.querySelectorAll(sel)].some(e => e.offsetParent !== null);
+    return [!!w.model.trusted, !!w.inputHidden, shown('.jp-InputPlaceholder'),
+            shown('.jp-InputArea-editor')];
+}"""
+
+
+@pytest.fixture(scope="module")
+def untrusted_chapters(browser, lab):
+    """Every chapter opened without running anything: per chapter, the problems of its
+    pictures and of its collapsed cells."""
+    found = {}
+    for name in sorted(p.name for p in lab[2].glob("*.ipynb") if p.name[:2].isdigit()):
+        nb = Notebook(browser, lab, name)
+        pictures, collapsed = [], []
+        try:
+            nb.page.wait_for_timeout(3000)  # the widget manager tries the saved state
+            trusted = [i for i, c in code_cells(nb.nb) if c.get("outputs")
+                       and nb.page.evaluate(COLLAPSED_JS, i)[0]]
+            assert not trusted, f"{name}: cells {trusted} open trusted; the test needs untrusted"
+            for kind, cells in (("animation", animation_cells(nb.nb)),
+                                ("explorer", saved_explorers(nb.nb))):
+                for i in cells:
+                    nb.cell(i).scroll_into_view_if_needed()
+                    loaded, broken = nb.page.evaluate(PICTURES_JS, i)
+                    if not loaded:
+                        pictures.append(f"{name} cell {i} ({kind}): no picture shown")
+                    if broken:
+                        pictures.append(f"{name} cell {i} ({kind}): {broken} broken image(s)")
+            for i in hidden_input_cells(nb.nb):
+                meta = nb.nb["cells"][i].get("metadata", {}).get("jupyter", {})
+                _, hidden, placeholder, editor = nb.page.evaluate(COLLAPSED_JS, i)
+                if not meta.get("source_hidden"):
+                    collapsed.append(f"{name} cell {i}: tagged hide-input without "
+                                     "jupyter.source_hidden metadata")
+                if not (hidden and placeholder) or editor:
+                    collapsed.append(f"{name} cell {i}: its code is shown in JupyterLab "
+                                     "(no collapsed-input placeholder)")
+            nb.shot("untrusted")
+        finally:
+            nb.close()
+        found[name] = pictures, collapsed
+    return found
+
+
+@pytest.mark.xfail(strict=True, reason="issue 30 item 3: chapter 06's committed output of the "
+                   "momentum animation (c10) is still the old player, whose <img> has no src "
+                   "(a broken image untrusted): re-execute chapter 06 since bfdc0be")
+def test_untrusted_chapters_show_every_animation_and_explorer_as_a_picture(untrusted_chapters):
+    problems = [p for pictures, _ in untrusted_chapters.values() for p in pictures]
+    assert not problems, "\n".join(problems)
+
+
+def test_check_cells_are_collapsed_in_lab(untrusted_chapters):
+    problems = [p for _, collapsed in untrusted_chapters.values() for p in collapsed]
+    assert not problems, "\n".join(problems)
+
+
+# ---- saved widget state ------------------------------------------------------------------------
+
+BAR_DEMO = """\
+from tqdm.auto import tqdm
+
+for _ in tqdm(range(3), desc="saved bar"):
+    pass
+"""
+
+
+def test_saved_notebook_keeps_its_widget_state(browser, lab):
+    import nbformat
+
+    demo = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(BAR_DEMO)])
+    demo.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                   "language": "python"}
+    nbformat.write(demo, lab[2] / "saved_bar.ipynb")
+    nb = Notebook(browser, lab, "saved_bar.ipynb")
+    try:
+        save_state = nb.page.evaluate("""async () => (await jupyterapp.serviceManager.settings
+            .fetch('@jupyter-widgets/jupyterlab-manager:plugin')).settings?.saveState
+            ?? (await jupyterapp.serviceManager.settings
+            .fetch('@jupyter-widgets/jupyterlab-manager:plugin')).schema.properties
+            .saveState.default""")
+        nb.wait_for_kernel()
+        assert not errors_in(nb.run(0), "cell 0")
+        nb.page.evaluate("() => jupyterapp.commands.execute('docmanager:save')")
+        nb.page.wait_for_function("() => !jupyterapp.shell.currentWidget.context.model.dirty")
+    finally:
+        nb.close()
+    saved = json.loads((lab[2] / "saved_bar.ipynb").read_text())
+    state = saved["metadata"].get("widgets", {}).get(
+        "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    assert save_state is True, ("JupyterLab's widget manager does not save widget state: "
+                                "install binder/overrides.json (make install)")
+    assert state, "the saved notebook holds no widget state"
+
+    again = Notebook(browser, lab, "saved_bar.ipynb")
+    try:
+        again.page.wait_for_timeout(3000)
+        text = again.cell(0).locator(".jp-Cell-outputArea").first.inner_text()
+        again.shot("saved-bar-reopened")
+        bars = again.cell(0).locator(PROGRESS).count()
+    finally:
+        again.close()
+    assert "Error displaying widget" not in text, text
+    assert bars, f"the reopened notebook draws no progress bar: {text[:200]}"
+
+
+# ---- a knob that relabels ----------------------------------------------------------------------
+
+# every figure the kernel draws: the text of its titles, legends and labels
+RECORD_FIGURE_TEXT = """\
+import matplotlib.backend_bases as _ch3_bb, matplotlib.text as _ch3_text
+_ch3_figure_text = []
+_ch3_print_figure = _ch3_bb.FigureCanvasBase.print_figure
+def _ch3_recording(self, *args, **kwargs):
+    _ch3_figure_text.append("\\n".join(t.get_text() for t in self.figure.findobj(_ch3_text.Text)))
+    return _ch3_print_figure(self, *args, **kwargs)
+_ch3_bb.FigureCanvasBase.print_figure = _ch3_recording
+"""
+
+
+def eta_label(value):
+    """A label that names eta's value: 'η = 0.5', 'eta = 0.5', '$\\eta$ = 0.5', 'eta=0.5'."""
+    return re.compile(r"(?:η|\beta|\bETA|\\eta)\$?\s*=\s*\$?" + re.escape(value) + r"(?![\d])")
+
+
+def output_text(outputs):
+    parts = []
+    for o in outputs:
+        if o["output_type"] == "stream":
+            parts.append(o["text"] if isinstance(o["text"], str) else "".join(o["text"]))
+        elif o["output_type"] == "error":
+            parts.append(f"{o['ename']}: {o['evalue']}")
+        for mime in ("text/plain", "text/markdown", "text/html"):
+            value = o.get("data", {}).get(mime)
+            if value:
+                parts.append(value if isinstance(value, str) else "".join(value))
+    return "\n".join(parts)
+
+
+def test_changed_eta_relabels_titles_legends_and_tables(browser, lab):
+    nb = Notebook(browser, lab, "00_getting_started.ipynb")
+    problems, texts = [], []
+    try:
+        nb.wait_for_kernel()
+        train = training_cell(nb.nb)
+        knob_cells = [i for i, c in code_cells(nb.nb)
+                      if i == train or ("knobs" in tags(c) and i < train)]
+        old = {m.group(0)[m.end(2) - m.start():] for i in knob_cells
+               for m in ETA_RE.finditer(source(nb.nb["cells"][i]))}
+        assert len(old) == 1, f"chapter 00's eta knob: expected one value, found {old}"
+        old, new = old.pop(), str(KNOB_ETA)
+        assert nb.kernel(RECORD_FIGURE_TEXT) == ""
+        for i, c in code_cells(nb.nb):
+            src = shorten(source(c), SHORT_EPOCHS, new) if i in knob_cells else shortened(c)
+            outputs = nb.run(i, src)
+            problems += errors_in(outputs, f"cell {i}")
+            if i > train:
+                texts.append(output_text(outputs))
+        texts.append(nb.kernel("print('\\n'.join(_ch3_figure_text))"))
+        nb.shot("eta-changed")
+    finally:
+        nb.close()
+    assert not problems, "\n".join(problems)
+    text = "\n".join(texts)
+    stale = sorted({text[max(0, m.start() - 30):m.end() + 10].replace("\n", " ")
+                    for m in eta_label(old).finditer(text)})
+    assert not stale, f"eta changed from {old} to {new}, but these still say {old}: {stale}"
+    assert eta_label(new).search(text), f"no title, legend or line names eta = {new}"
+
+
+# ---- Stop during a parallel run ----------------------------------------------------------------
+
+SWEEP_DEMO = """\
+import time
+
+import ch3_code
+
+
+def nap(seconds):
+    time.sleep(seconds)
+    return seconds
+
+
+results = ch3_code.sweep(nap, [dict(seconds=s) for s in (1, 1, 600, 600)], n_jobs=2)
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="issue 30 item 2: Stop during ch3_code.sweep ends in "
+                   "a bare KeyboardInterrupt with a traceback through joblib; no message says "
+                   "how many runs finished")
+def test_stop_during_a_parallel_run_says_which_runs_finished(browser, lab):
+    import nbformat
+
+    demo = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SWEEP_DEMO)])
+    demo.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                   "language": "python"}
+    nbformat.write(demo, lab[2] / "stop_sweep.ipynb")
+    nb = Notebook(browser, lab, "stop_sweep.ipynb")
+    try:
+        nb.wait_for_kernel()
+
+        def stop_after_two_runs():  # the two short runs done, the long ones running: Stop
+            nb.page.wait_for_function(
+                "() => /\\b2\\/4\\b/.test(jupyterapp.shell.currentWidget.content.widgets[0]"
+                ".node.innerText)", timeout=180_000, polling=250)
+            nb.page.evaluate("() => jupyterapp.commands.execute('notebook:interrupt-kernel')")
+
+        outputs = nb.run(0, while_running=stop_after_two_runs)
+        nb.shot("sweep-stopped")
+        bar = nb.cell(0).locator(PROGRESS_BAR).first
+        width = bar.evaluate("e => e.style.width") if bar.count() else None
+        classes = (bar.get_attribute("class") or "") if bar.count() else ""
+    finally:
+        nb.close()
+    tracebacks = "\n".join("\n".join(o.get("traceback", [])) for o in outputs
+                           if o["output_type"] == "error")
+    stderr = "".join(o["text"] if isinstance(o["text"], str) else "".join(o["text"])
+                     for o in outputs if o.get("name") == "stderr")
+    text = output_text(outputs)
+    problems = []
+    if re.search(r"joblib|loky", tracebacks + stderr):
+        problems.append("the traceback runs through joblib's internals")
+    if not re.search(r"\b2 of 4 runs?\b", text) or "finished" not in text:
+        problems.append("no message says that 2 of 4 runs finished")
+    if "danger" not in classes or width in (None, "0%", "0.0%", ""):
+        problems.append(f"no visible red bar (width {width}, classes {classes!r})")
+    assert not problems, "\n".join(problems) + f"\noutputs: {text[:1500]}"
