@@ -114,7 +114,7 @@ def _requests():
     ch3_code, and most runs read MNIST from the repository's copy or the cache and never
     download anything.
     """
-    import requests
+    import requests  # deferred: for the reason above
     return requests
 
 
@@ -207,7 +207,7 @@ def _pieces(response):
     """The body piece by piece as it arrives, one read from the socket each (iter_content
     waits for 64 KiB, so a trickle would go unseen), with urllib3's errors as requests'."""
     requests = _requests()
-    from urllib3 import exceptions
+    from urllib3 import exceptions  # deferred with requests, which brings urllib3
     read1 = getattr(response.raw, "read1", None)   # urllib3 >= 2.1
     as_requests = {exceptions.ReadTimeoutError: requests.ReadTimeout,
                    exceptions.ProtocolError: requests.exceptions.ChunkedEncodingError,
