@@ -19,6 +19,7 @@ means a function ran but returned nothing: "did you forget `return`?".
 """
 
 import os
+import textwrap
 
 import numpy as np
 
@@ -54,7 +55,9 @@ class Feedback:
     def __init__(self, status, message):
         if status not in self.STATUSES:
             raise ValueError(f"status {status!r} is not one of {self.STATUSES}")
-        self.status, self.message = status, message
+        # printed under the cell: lines of at most 88 characters, as the chapters' outputs
+        self.status = status
+        self.message = textwrap.fill(message, 88, break_long_words=False)
 
     @property
     def passed(self):

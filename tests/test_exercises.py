@@ -83,3 +83,9 @@ def test_check_function_tells_every_case_apart():
 def test_feedback_status_is_checked():
     with pytest.raises(ValueError, match="status"):
         exercises.Feedback("fine", "ok")
+
+
+def test_messages_fit_the_page():
+    long_name = "a_rather_long_function_name_for_the_check()"
+    fb = exercises.compare(..., 1.0, name=long_name)
+    assert max(len(line) for line in str(fb).splitlines()) <= 88
