@@ -14,7 +14,8 @@ most telling frame for every reader who cannot play it.
 
 The cell's output is one display bundle: ``text/html`` (matplotlib's ``to_jshtml`` player, which
 a small script moves to the chosen frame, the last by default, before anyone presses Play, so
-the page and its printout show the whole run) and ``image/png`` (the same frame, for viewers
+the page and its printout show the whole run; it fills the column: draw the figure at the
+column's width, about 690 px) and ``image/png`` (the same frame, for viewers
 that only show pictures). Inside the HTML the player starts ``hidden`` and a still ``<img>`` of
 that frame is shown; the script swaps the two. Where scripts do not run (an untrusted notebook
 in JupyterLab, GitHub, nbviewer) the sanitiser removes the script, so the still stays: never a
@@ -34,13 +35,13 @@ from matplotlib.animation import FuncAnimation
 # script waits for it). In the book a figure caption may wrap the output: ours then hides.
 TEMPLATE = """<figure class="ch3-animation" id="{id}" data-frame="{frame}" style="margin: 0">
 <img class="ch3-animation-still" alt="{alt}" src="data:image/png;base64,{png}"
-     style="width: 100%; max-width: {width}px; height: auto">
+     style="width: 100%; height: auto">
 <div class="ch3-animation-player" hidden>
 {player}
 </div>
 {caption}
 <style>
-#{id} .animation img {{ width: 100%; max-width: {width}px; height: auto; }}
+#{id} .animation img {{ width: 100%; height: auto; }}
 figure[id] #{id} > figcaption {{ display: none; }}
 </style>
 <script>
@@ -116,12 +117,11 @@ def animation(fig, draw, frames, *, alt, caption=None, still=-1, interval=150,
                                repeat=False).to_jshtml(default_mode=mode)
         draw(frames[k])
         png = frame_png(fig)
-        width = round(fig.get_figwidth() * fig.dpi)
     finally:
         plt.close(fig)
     text = TEMPLATE.format(
         id=f"ch3-animation-{uuid.uuid4().hex[:12]}", frame=k, alt=html.escape(alt),
-        alt_js=_js_string(alt), png=base64.b64encode(png).decode("ascii"), width=width,
+        alt_js=_js_string(alt), png=base64.b64encode(png).decode("ascii"),
         player=player,
         caption=f"<figcaption>{html.escape(caption)}</figcaption>" if caption else "")
     return Animation(text, png, k, alt)
