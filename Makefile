@@ -143,7 +143,7 @@ test-unit: $(STAMP)
 
 # 1b. Binder's lean environment (binder/requirements.txt, then binder/postBuild's editable
 #     ch3_code) in a fresh venv, with pip's usual cache, and chapter 00 executed in it offline
-#     (tests/test_binder.py; about a minute with a warm pip cache)
+#     (tests/test_binder.py; 2-5 minutes on 2 cores: 136 s measured on a quiet machine)
 test-binder: $(STAMP)
 	@CH3_BINDER_TEST=required BINDER_VENV="$(BINDER_VENV)" tools/stage "Binder environment" \
 		$(BIN)/python -m pytest tests/test_binder.py -p no:cacheprovider -s
