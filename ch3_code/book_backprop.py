@@ -1,7 +1,7 @@
 """Backpropagation and the mini-batch update written the book's way: one example per column.
 
 Start here: this is network2's ``backprop`` and ``update_mini_batch``, and the reference
-the fast path (``NN2.gradient`` and ``training._make_step``) is tested against; it is meant
+the fast path (``NN2.gradient``, ``training.update_mini_batch``) is tested against; it is meant
 to be read beside chapter 2's four equations. It takes an ``NN2`` for its weights, biases,
 activation and cost, and never changes it: ``update_mini_batch`` returns new weights and
 biases.

@@ -1,7 +1,7 @@
 """One epoch of mini-batch SGD in one compiled call, for networks with one hidden layer.
 
 Why by hand, and why Numba: at the chapter's batch size of 10, NumPy's step
-(``training._make_step``) is about 25 small array operations, and each costs
+(``training.update_mini_batch``) is about 25 small array operations, and each costs
 about a microsecond of Python and NumPy overhead whatever its size; the arithmetic
 itself is a few microseconds. Here Numba compiles the whole epoch, every mini-batch
 and every example, into one machine-code loop, and that loop reads only the
@@ -9,7 +9,7 @@ non-zero pixels of each image (about 150 of MNIST's 784: 81% of the pixels are 0
 and a zero pixel adds nothing to z = w x + b nor to dC/dw = delta x).
 
 The equations are those of ``ch3_code.book_backprop`` (the book's form) and of
-``training._make_step``, written one example x and one neuron at a time
+``training.update_mini_batch``, written one example x and one neuron at a time
 (w1 is w^2, the hidden layer's weights; w2 is w^3, the output layer's):
 
     z1_j = b1_j + sum_k w1_jk x_k           (over the non-zero pixels k only)
