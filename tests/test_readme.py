@@ -84,3 +84,12 @@ def test_readme_lists_every_stage_of_make_test_in_order():
     section = re.search(r"^## How the tests are staged\n(.*?)(?=^## )", README, re.M | re.S).group(1)
     listed = re.findall(r"^\d+\. `make (test-[a-z]+)`", section, re.M)
     assert listed == stages, f"README lists {listed}; `make test` runs {stages}"
+
+
+def test_the_sections_the_readme_names_exist_in_contributing():
+    contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf8")
+    headings = set(re.findall(r"^## (.+)$", contributing, re.M))
+    bullet = re.search(r"^- \[CONTRIBUTING\.md\].*?(?=^- |\Z)", README, re.M | re.S).group(0)
+    named = set(re.findall(r'"([^"]+)"', " ".join(bullet.split())))
+    assert named, "the README names no section of CONTRIBUTING.md"
+    assert named <= headings, f"sections the README names but CONTRIBUTING.md lacks: {named - headings}"
