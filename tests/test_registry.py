@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ch3_code import History, registry
-from ch3_code.book import checks, reproduce, scorecard, tables
+from ch3_code.book import checks, reproduce, scorecard, stored, tables
 
 ROOT = Path(__file__).resolve().parent.parent
 IDS = ["CE-30", "CE-100", "QUAD-30", "QUAD-100", "SOFTMAX-30", "OVERFIT-1k", "OVERFIT-50k",
@@ -30,6 +30,14 @@ def ramp(start, top, n, at=None):
     values = np.minimum(np.linspace(start, top, at + 1).tolist() + [top - 0.001] * (n - at - 1),
                         top)
     return list(values)
+
+
+@pytest.fixture(autouse=True)
+def no_stored_results(tmp_path, monkeypatch):
+    """No results/ where the tables look (the checkout's results would change what is shown)."""
+    (tmp_path / "work" / "here").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "work" / "here")
+    monkeypatch.setattr(stored, "ROOT", tmp_path / "checkout")
 
 
 @pytest.fixture(autouse=True)
@@ -293,7 +301,7 @@ def test_a_chapter_finds_the_seed_spread_from_chapters_and_describes_it(tmp_path
                   [95.67, 95.46, 95.64], 95.49)}}}
     (tmp_path / "results" / "seed_spread.json").write_text(json.dumps(spread))
     monkeypatch.chdir(tmp_path / "chapters")  # where a chapter's kernel runs
-    monkeypatch.setattr(scorecard, "ROOT", tmp_path / "elsewhere")
+    monkeypatch.setattr(stored, "ROOT", tmp_path / "elsewhere")
     text = scorecard.describe_spread("CE-30", "best_test", this_run=95.71)
     assert text.splitlines()[1:] == [
         "CE-30's best test accuracy (%) with seeds 1 to 3: 95.67 95.46 95.64",

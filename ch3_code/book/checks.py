@@ -6,6 +6,11 @@ and prints a friendly note otherwise, says which changes of the configuration ex
 difference (``config_differences``), records the values in the cell's output under
 ``RESULTS_MIME`` for the scorecard (``recorded_results`` reads them back) and glues the
 headline values for the book's intro page (``glue``).
+
+Where ``results/seed_spread.json`` holds our own seeds' spread with the book's settings, a
+value more than ``SPREAD_SDS`` standard deviations from those seeds' mean also fails (a
+note when not strict): a regression in the code shows even where the book's tolerance is
+wide. It is skipped for a run whose configuration was changed and where the sd is 0.
 """
 import json
 import math
@@ -15,9 +20,11 @@ import textwrap
 from IPython.display import display
 
 from .results import get, ids
-from .tables import _cells, plain, rows_for
+from .experiments import Precomputed
+from .tables import _cells, book_spread, plain, rows_for, spread_stats
 
 RESULTS_MIME = "application/vnd.ch3.results+json"
+SPREAD_SDS = 3
 
 
 def glue(name, value, digits=2, suffix="%"):
@@ -66,6 +73,26 @@ def config_differences(exp, result):
     return found
 
 
+def far_from_seeds(exp, values, spread):
+    """["CE-30 best test accuracy: this run 94.10 lies 10.6 sd from ..."]: the values more
+    than SPREAD_SDS sd from our seeds' mean in ``spread`` (sd 0 or no spread: not judged)."""
+    found = []
+    for q in exp.quantities:
+        value, stats = values.get(q.key), spread_stats(spread, exp.id, q.key)
+        if (not isinstance(value, float) or isinstance(value, (str, Precomputed)) or not stats
+                or stats["count"] < 2 or not stats["sd"] > 0):
+            continue
+        sds = abs(value - stats["mean"]) / stats["sd"]
+        if sds > SPREAD_SDS:
+            d = q.digits
+            found.append(f"{exp.id} {q.label}: this run {value:.{d}f} lies {sds:.1f} sd from "
+                         f"our own seeds' mean {stats['mean']:.{d}f} (sd {stats['sd']:.{d}f}, "
+                         f"{stats['count']} seeds with the book's settings in "
+                         f"results/seed_spread.json; allowed {SPREAD_SDS} sd): the seed alone "
+                         "does not move it so far, so the code or the data changed")
+    return found
+
+
 def _glue_name(exp_id, key):
     return f"{exp_id.lower().replace('-', '_')}_{key.replace('.', 'p')}"
 
@@ -81,6 +108,7 @@ def check_results(results):
     """
     record, failures, notes = {}, [], []
     strict = os.environ.get("CH3_CHECK", "").lower() == "strict"
+    spread = book_spread()
     for exp_id, result in results.items():
         if exp_id not in ids() and not strict:
             notes.append(f"{exp_id} is not an experiment of the registry; ids: "
@@ -96,6 +124,9 @@ def check_results(results):
             failures.append(f"{exp_id} {r['quantity']}: book {_cells(r)[2]}, this run "
                             f"{_cells(r)[3]} (allowed {r['tolerance']})")
         failures += [f"{exp_id}: configuration changed: {c}" for c in changed]
+        far = [] if changed else far_from_seeds(exp, values, spread)
+        failures += far
+        notes += far
         for q in exp.quantities:
             if isinstance(values[q.key], float) and not isinstance(values[q.key], str):
                 glue(_glue_name(exp_id, q.key), values[q.key], q.digits,

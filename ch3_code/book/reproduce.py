@@ -2,12 +2,14 @@
 
     python -m ch3_code.reproduce --seeds 5 --only CE-30 L2-50k --jobs 2
     python -m ch3_code.reproduce --seeds 5 --dask tcp://scheduler:8786   # on a Dask cluster
+    python -m ch3_code.reproduce --variant float64 --jobs 2   # one cause of a gap to the book
 
 Each experiment is trained once per seed (seeds 1, 2, ...) with the book's configuration,
 through :func:`ch3_code.sweep` (parallel processes, or a Dask cluster if the sweep is set up
 for one); every quantity of the registry is measured on every run, and the mean, standard
 deviation (n - 1 in the denominator) and range per quantity are written to
-``results/seed_spread.json`` with the date, the machine and the package version. The
+``results/seed_spread.json`` with the date, the machine, the package version and the wall
+time. The
 scorecard page shows them next to the chapters' single runs. SVM and the one-neuron demos
 have no seed and are skipped.
 
@@ -18,12 +20,15 @@ merged into the old file, which is replaced in one rename (see
 the runs for a quick trial, which goes to ``results/seed_spread.quick.json``: a file holds
 one set of settings and one number of seeds, and entries made otherwise are dropped only
 with ``--replace`` (and listed).
+
+``--variant NAME ...`` reruns with one change towards the book's code or data (see
+:mod:`ch3_code.book.variants`: float64, pixels256, network2-init), by default the
+experiments whose book value lies outside the seed range, into ``results/variants.json``.
 """
 import argparse
 import contextlib
-import datetime
-import json
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -31,12 +36,13 @@ from ..mnist import load_mnist
 from ..sweep import SweepError, sweep
 from ..training import DivergenceWarning
 from .results import get, ids as experiment_ids
-from .spread_file import (SpreadFileError, check_writable, machine, merge_spread,
-                          package_version, read_spread, spread, write_atomically)
+from . import record as record_file, variants
+from .spread_file import SpreadFileError, check_writable, read_spread, spread
 
 NO_SEED = ("SVM", "NEURON")
 BOOK_FILE = Path("results") / "seed_spread.json"
 QUICK_FILE = Path("results") / "seed_spread.quick.json"
+VARIANTS_FILE = Path("results") / "variants.json"
 MONITORS = {"OVERFIT-1k": ["train_accuracy", "test_accuracy", "test_cost"],
             "OVERFIT-50k": ["train_accuracy", "test_accuracy"],
             "L2-50k": ["train_accuracy", "test_accuracy"]}
@@ -49,14 +55,23 @@ def _data():
     return _DATA["sets"]
 
 
-def train_one(exp_id, run, seed, epochs=None, n=None):
-    """Train one run of one experiment with ``seed``: a History (DATA-SIZE: final accuracy %)."""
+def _variant_data(names):
+    if names not in _DATA:
+        _DATA[names] = variants.data(_data(), names)
+    return _DATA[names]
+
+
+def train_one(exp_id, run, seed, epochs=None, n=None, variant=()):
+    """Train one run of one experiment with ``seed``: a History (DATA-SIZE: final accuracy %).
+
+    ``variant``: names from ``variants.VARIANTS`` (the book's code or data, one change each).
+    """
     exp = get(exp_id)
     config = exp.run_config(run)
-    training, validation, test = _data()
+    training, validation, test = _variant_data(tuple(variant))
     size = config["n"] if n is None else min(config["n"], n)
     epochs = config["epochs"] if epochs is None else min(config["epochs"], epochs)
-    net = exp.network(run, seed=seed)
+    net = variants.network(exp, run, seed, tuple(variant))
     quiet = dict(progress=False, verbose=False)
     if exp_id == "DATA-SIZE":
         net.stochastic_gradient_descent(training[:size], None, epochs, config["batch_size"],
@@ -83,7 +98,7 @@ def train_one(exp_id, run, seed, epochs=None, n=None):
     return history
 
 
-def reproduce(ids, seeds, jobs=None, epochs=None, n=None):
+def reproduce(ids, seeds, jobs=None, epochs=None, n=None, variant=()):
     """{id: {quantity key: spread}} for the experiments ``ids`` over ``seeds``.
 
     If some runs raise, the SweepError raised carries ``.spread``: the same dict for the
@@ -95,7 +110,9 @@ def reproduce(ids, seeds, jobs=None, epochs=None, n=None):
     seeds = list(seeds)
     if not seeds:
         raise ValueError("reproduce: seeds is empty; give at least one, e.g. [1, 2, 3]")
-    configs = [dict(exp_id=i, run=run, seed=s, epochs=epochs, n=n)
+    variant = variants.check_names(variant)
+    configs = [dict(exp_id=i, run=run, seed=s, epochs=epochs, n=n,
+                    **({"variant": variant} if variant else {}))
                for i in ids for s in seeds for run in (get(i).runs or [None])]
     try:
         results = sweep(train_one, configs, n_jobs=jobs)
@@ -149,12 +166,24 @@ def _parser():
                         help="drop the file's entries made with other settings or seeds")
     parser.add_argument("--dask", metavar="ADDRESS",
                         help="run on the Dask cluster whose scheduler is at ADDRESS")
+    parser.add_argument("--variant", nargs="+", metavar="NAME",
+                        choices=[*variants.VARIANTS, *variants.SAME_AS_BOOK],
+                        help="rerun with the book's code or data changed (names combine): "
+                        f"{', '.join(variants.VARIANTS)}; into {VARIANTS_FILE} (default --only: "
+                        "the experiments whose book value lies outside the seed range)")
     return parser
 
 
 def main(argv=None):
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.variant:
+        for name in (n for n in args.variant if n in variants.SAME_AS_BOOK):
+            print(f"{name}: already the book's: {variants.SAME_AS_BOOK[name]}; nothing to rerun")
+        args.variant = variants.check_names(args.variant)
+        if not args.variant:
+            return 0
+        args.only = args.only or _outside_ids(parser)
     ids = list(dict.fromkeys(args.only or [i for i in experiment_ids() if i not in NO_SEED]))
     for exp_id in ids:
         if exp_id not in experiment_ids():
@@ -162,7 +191,8 @@ def main(argv=None):
         if exp_id in NO_SEED:
             parser.error(f"{exp_id} has no seed (it is deterministic); leave it out of --only")
     settings = {"epochs": args.epochs, "n": args.n}
-    out = args.out or (BOOK_FILE if settings == {"epochs": None, "n": None} else QUICK_FILE)
+    out = args.out or (VARIANTS_FILE if args.variant else BOOK_FILE
+                       if settings == {"epochs": None, "n": None} else QUICK_FILE)
     try:
         check_writable(out)
     except OSError as exc:
@@ -171,19 +201,22 @@ def main(argv=None):
     record = {"seeds": args.seeds, "settings": settings,
               "command": "python -m ch3_code.reproduce " + " ".join(
                   sys.argv[1:] if argv is None else argv)}
+    def write(*arguments):
+        return record_file.write(*arguments, variant=variants.label(args.variant or ()))
     try:  # the old file and what merging would drop, before any training
-        merge_spread(read_spread(out) if out.exists() else None, dict.fromkeys(ids, {}),
-                     record, args.replace, out)
+        write(out, dict.fromkeys(ids, {}), record, args.replace, False)
     except SpreadFileError as exc:
         parser.exit(1, f"{parser.prog}: {exc}\n")
-    failed = None
+    failed, started = None, time.perf_counter()
     try:
         with _cluster(parser, args.dask):
-            found = reproduce(ids, range(1, args.seeds + 1), args.jobs, args.epochs, args.n)
+            found = reproduce(ids, range(1, args.seeds + 1), args.jobs, args.epochs, args.n,
+                              args.variant or ())
     except SweepError as exc:
         found, failed = exc.spread, exc
+    record["wall_seconds"] = round(time.perf_counter() - started)
     if found:
-        _write(out, found, record, args.replace)
+        write(out, found, record, args.replace, True)
     if failed:
         parser.exit(1, f"{parser.prog}: {failed}\nthe experiments whose every run finished "
                        f"are written: {', '.join(found) or 'none'}\n")
@@ -204,24 +237,17 @@ def _cluster(parser, address):
     return stack
 
 
-def _write(out, found, record, replace):
-    """Merge ``found`` into the file as it is now and replace it in one rename; report."""
-    record = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              "machine": machine(), "package_version": package_version(), **record}
-    try:  # read again: another run may have written the file while this one trained
-        merged, notes = merge_spread(read_spread(out) if out.exists() else None, found,
-                                     record, replace, out)
-        write_atomically(out, json.dumps(merged, indent=1) + "\n")
-    except (OSError, SpreadFileError) as exc:
-        print(json.dumps({**record, "experiments": found}, indent=1))
-        sys.exit(f"could not write {out} ({exc}); the new results are printed above")
-    for exp_id, quantities in found.items():
-        for key, s in quantities.items():
-            if s["count"]:
-                flag = "  (the book's value is outside the seed range)" * s["book_outside"]
-                print(f"{exp_id} {key}: {s['mean']:.2f} ± {s['sd']:.2f} "
-                      f"[{s['min']:.2f}, {s['max']:.2f}], book {s['book'] or '–'}{flag}")
-    print("\n".join(notes + [f"written to {out}"]))
+def _outside_ids(parser):
+    """The experiments with a quantity whose book value lies outside the seed range."""
+    try:
+        stored = read_spread(BOOK_FILE) if BOOK_FILE.exists() else None
+    except SpreadFileError as exc:
+        parser.error(f"--variant: {exc}")
+    found = list(dict.fromkeys(i for i, _ in variants.outside(stored)))
+    if not found:
+        parser.error(f"--variant: {BOOK_FILE} names no book value outside the seed range; "
+                     "give the experiments with --only")
+    return found
 
 
 if __name__ == "__main__":

@@ -19,13 +19,15 @@ import math
 import sys
 from pathlib import Path
 
+from . import variants
 from .checks import recorded_results
+from .record import read_variants
 from .results import get, ids
-from .spread_file import SpreadFileError, read_spread
-from .tables import Table, rows_for
+from .spread_file import SpreadFileError
+from .stored import RESULTS, ROOT, SPREAD_FILE, find
+from .tables import Table, load_spread, rows_for
 
-ROOT = Path(__file__).resolve().parents[2]
-SPREAD_FILE = Path("results") / "seed_spread.json"
+VARIANTS_FILE = RESULTS / "variants.json"
 
 
 def collect(root=ROOT):
@@ -62,24 +64,18 @@ def _recorded(path):
     return found
 
 
-def load_spread(root=None):
-    """The stored seed spread (a dict), or None if there is no ``results/seed_spread.json``.
-
-    With ``root=None`` the file is looked for where a reader's notebook runs: the parent
-    folder (a chapter runs in ``chapters/``), the current folder, then the checkout the
-    package was installed from.
-    """
-    tops = [root] if root is not None else [Path(".."), Path("."), ROOT]
-    for top in tops:
-        path = Path(top, SPREAD_FILE)
-        if path.is_file():
-            return read_spread(path)
-    return None
+def load_variants(root=None):
+    """The controlled reruns of ``results/variants.json`` ({name: record}), or {}."""
+    path = find(VARIANTS_FILE, root)
+    return read_variants(path)["variants"] if path else {}
 
 
 def _recordable(value):
-    """What check_results records: a finite number, None or {"not_rerun": reason}."""
+    """What check_results records: a finite number, None, {"not_rerun": reason} or
+    {"precomputed": number, "note": how}."""
     if isinstance(value, dict):
+        if "precomputed" in value:
+            return _recordable(value["precomputed"]) and value["precomputed"] is not None
         return isinstance(value.get("not_rerun"), str)
     return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)
                              and math.isfinite(value))
@@ -125,20 +121,6 @@ def describe_spread(exp_id, key, this_run=None, root=None):
     return "\n".join(lines)
 
 
-def _spread_cell(spread):
-    experiments = (spread or {}).get("experiments", {})
-
-    def cell(row):
-        stats = experiments.get(row["id"], {}).get(row["key"])
-        if not stats or stats.get("mean") is None:
-            return "–"
-        d = row["digits"]
-        text = (f"{stats['mean']:.{d}f} ± {stats['sd']:.{d}f} "
-                f"({stats['min']:.{d}f} to {stats['max']:.{d}f}, {stats['count']} seeds)")
-        return text + (", book outside" if stats.get("book_outside") else "")
-    return cell
-
-
 def rows(root=ROOT):
     recorded = collect(root)
     out = []
@@ -152,32 +134,35 @@ def scorecard_table(root=ROOT):
     """The whole scorecard as a Table (with chapter links and the seed-spread column)."""
     found, missing = rows(root)
     spread = load_spread(root)
-    extra = {"seed spread": _spread_cell(spread)} if spread else {}
-    return Table(found, chapter_links=True, extra=extra), missing, spread
+    return Table(found, chapter_links=True, spread=spread), missing, spread
 
 
-def _summary(table, missing, spread):
+def _summary(table, missing, spread, tried=None):
     counts = {}
     for row in table.rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
     words = {"within": "within the tolerance", "outside": "outside it", "not rerun": "not rerun",
              "shown": "shown without a check", "no result": "without a recorded result"}
+    precomputed = sum(1 for row in table.rows if row.get("precomputed"))
     lines = [f"Of the {len(table.rows)} quantities: " + ", ".join(
-        f"{counts[k]} {w}" for k, w in words.items() if counts.get(k)) + "."]
+        f"{counts[k]} {w}" for k, w in words.items() if counts.get(k)) + "."
+        + (f" {precomputed} of them were measured once outside the chapters (marked "
+           "precomputed: too slow to rerun there)." if precomputed else "")]
     if missing:
         lines.append("No recorded result yet (the chapter has not been run with "
                      f"registry.check): {', '.join(missing)}.")
-    outside = [f"{i} {k}" for i, qs in (spread or {}).get("experiments", {}).items()
-               for k, stats in qs.items() if stats.get("book_outside")]
+    outside = [f"{i} {k}" for i, k in variants.outside(spread)]
     if outside:
         lines.append("The book's value lies outside the range of the seeds for: "
-                     f"{', '.join(outside)}. A difference larger than what the seed does "
-                     "comes from something else: Python 3's shuffle, the float32 arithmetic, "
-                     "or the book's single run itself being at one end of its own spread.")
+                     f"{', '.join(outside)}.")
+        lines.append(_gaps(spread, tried or {}))
     if spread:
+        wall = spread.get("wall_seconds")
         lines.append(f"Seed spread: {spread.get('seeds')} seeds per experiment, run on "
                      f"{spread.get('date')} on {spread.get('machine')} with ch3_code "
-                     f"{spread.get('package_version')}: `{spread.get('command', '')}`.")
+                     f"{spread.get('package_version')}: `{spread.get('command', '')}`"
+                     + (f", {wall / 60:.0f} minutes of wall time" if wall else "") + "."
+                     + (f" {spread['note']}" if spread.get("note") else ""))
         capped = {k: v for k, v in (spread.get("settings") or {}).items() if v}
         if capped:
             lines.append("This seed spread is a quick trial, not the book's runs: "
@@ -187,11 +172,26 @@ def _summary(table, missing, spread):
     return lines
 
 
+def _gaps(spread, tried):
+    """What the controlled reruns (``results/variants.json``) showed about those gaps."""
+    same = "; ".join(variants.SAME_AS_BOOK.values())
+    if not variants.gap_rows(spread, tried):
+        return ("Why is not measured yet: `python -m ch3_code.reproduce --variant float64` "
+                f"(then pixels256, network2-init) reruns them with one change towards the "
+                f"book's code each, into {VARIANTS_FILE.as_posix()}. Already the book's: {same}.")
+    return ("Controlled reruns, each with one change towards the book's code or data and "
+            f"the same seeds ({VARIANTS_FILE.as_posix()}, `python -m ch3_code.reproduce "
+            "--variant NAME`): " + "; ".join(variants.verdicts(spread, tried)) + ". Effect on "
+            "the mean: the variant's mean minus the seed spread's, ± its standard error. "
+            f"Already the book's, so not rerun: {same}.\n\n"
+            + variants.gap_markdown(variants.gap_rows(spread, tried)))
+
+
 def page(root=ROOT):
     """Display the scorecard (for the book's page): a summary, then the table."""
     from IPython.display import HTML, Markdown, display  # deferred: the command line needs none
     table, missing, spread = scorecard_table(root)
-    display(Markdown("\n\n".join(_summary(table, missing, spread))))
+    display(Markdown("\n\n".join(_summary(table, missing, spread, load_variants(root)))))
     display(HTML(table._repr_html_()))
 
 
@@ -224,7 +224,8 @@ def main(argv=None):
                      f"chapters/ and scorecard.ipynb), or nothing for {ROOT}")
     try:  # a damaged file is named here, not deep in a traceback or in the page's output
         table, missing, spread = scorecard_table(root)
-    except (SpreadFileError, RecordedResultsError) as exc:
+        tried = load_variants(root)
+    except (SpreadFileError, RecordedResultsError, ValueError) as exc:
         print(f"python -m ch3_code.scorecard: {exc}", file=sys.stderr)
         return 1
     if args.page:
@@ -232,7 +233,7 @@ def main(argv=None):
         return 0
     print(table)
     print()
-    print("\n".join(_summary(table, missing, spread)))
+    print("\n".join(_summary(table, missing, spread, tried)))
     return 0
 
 

@@ -77,9 +77,11 @@ def check_spread(record, path):
     if not isinstance(record, dict) or not isinstance(record.get("experiments"), dict):
         raise SpreadFileError(f"{path} is not a seed-spread file: it must be a JSON object with "
                               "an 'experiments' object (python -m ch3_code.reproduce writes one)")
-    for key in ("date", "machine", "package_version", "command"):
+    for key in ("date", "machine", "package_version", "command", "note", "change"):
         if not isinstance(record.get(key, ""), str):
             fail(f"{key!r}", f"must be text, not {record[key]!r}")
+    if not (_number(record.get("wall_seconds", 0)) and record.get("wall_seconds", 0) >= 0):
+        fail("'wall_seconds'", f"must be a number of seconds, not {record['wall_seconds']!r}")
     if not _count(record.get("seeds", 1), 1):
         fail("'seeds'", f"must be a whole number >= 1, not {record['seeds']!r}")
     settings = record.get("settings", {})
@@ -180,8 +182,8 @@ def _made(record):
 
 
 def _provenance(record):
-    return {k: record[k] for k in ("date", "command", "machine", "package_version")
-            if k in record}
+    return {k: record[k] for k in ("date", "command", "machine", "package_version",
+                                   "wall_seconds", "note") if k in record}
 
 
 def package_version():

@@ -1,26 +1,75 @@
 """'Book vs this run' rows and tables from the registry's quantities.
 
 ``rows_for(experiment, values)`` turns measured values into row dicts (book value, this run,
-difference, tolerance, status: within, outside, not rerun, no result or shown);
-``Table(rows)`` shows them as HTML (in a notebook and the book), Markdown or plain text.
+difference, tolerance, status: within, outside, not rerun, no result or shown; a value
+measured once outside the chapters is marked precomputed); ``Table(rows)`` shows them as
+HTML (in a notebook and the book), Markdown or plain text, with a "seed spread" column from
+``results/seed_spread.json`` (``python -m ch3_code.reproduce``): our own seeds' mean ± sd
+and range with the book's settings, so a reader sees how far the seed alone moves a number.
 """
 import html
 
-from .experiments import NotRerun
+from .experiments import NotRerun, Precomputed
 from .results import get
+from .spread_file import SpreadFileError, read_spread
+from .stored import SPREAD_FILE, find
 
 UNITS = {"%": " (%)", "points": " (points)"}
 
 
 def plain(value):
-    """A measured value as JSON: a number, None or {"not_rerun": reason}."""
+    """A measured value as JSON: a number, None, {"not_rerun": reason} or
+    {"precomputed": number, "note": how}."""
     if isinstance(value, NotRerun):
         return {"not_rerun": str(value)}
+    if isinstance(value, Precomputed):
+        return {"precomputed": float(value), "note": value.note}
     return None if value is None else float(value)
 
 
 def _unplain(value):
+    if isinstance(value, dict) and "precomputed" in value:
+        return Precomputed(value["precomputed"], value.get("note", ""))
     return NotRerun(value["not_rerun"]) if isinstance(value, dict) else value
+
+
+def load_spread(root=None):
+    """The stored seed spread (a dict), or None if there is no ``results/seed_spread.json``
+    (looked for in "..", "." and the checkout: see ``stored.find``)."""
+    path = find(SPREAD_FILE, root)
+    return read_spread(path) if path else None
+
+
+def book_spread(root=None):
+    """The stored seed spread if made with the book's settings (not a quick trial), else None;
+    a damaged file gives None here (the scorecard and reproduce name what is wrong)."""
+    try:
+        stored = load_spread(root)
+    except SpreadFileError:
+        return None
+    if stored and not any((stored.get("settings") or {}).values()):
+        return stored
+    return None
+
+
+def spread_stats(spread, exp_id, key):
+    """One quantity's seed statistics in ``spread`` (mean, sd, min, max, count), or None."""
+    stats = ((spread or {}).get("experiments") or {}).get(exp_id, {}).get(key)
+    return stats if stats and stats.get("mean") is not None else None
+
+
+def spread_column(spread):
+    """The "seed spread" cell of a row: mean ± sd (min to max, n seeds), and whether the book
+    lies outside that range."""
+    def cell(row):
+        stats = spread_stats(spread, row["id"], row["key"])
+        if not stats:
+            return "–"
+        d = row["digits"]
+        text = (f"{stats['mean']:.{d}f} ± {stats['sd']:.{d}f} "
+                f"({stats['min']:.{d}f} to {stats['max']:.{d}f}, {stats['count']} seeds)")
+        return text + (", book outside" if stats.get("book_outside") else "")
+    return cell
 
 
 def rows_for(exp, values, chapter=None):
@@ -28,6 +77,9 @@ def rows_for(exp, values, chapter=None):
     rows = []
     for q in exp.quantities:
         value = _unplain(values.get(q.key)) if values is not None else None
+        if isinstance(value, NotRerun) and q.precomputed:
+            stored = q.precomputed()  # measured once outside the chapter since it was run
+            value = value if stored is None else stored
         ok = q.within(value)
         if isinstance(value, NotRerun):
             status = "not rerun"
@@ -46,7 +98,8 @@ def rows_for(exp, values, chapter=None):
                          book_text=q.book_text, value=number, note=str(value or ""),
                          difference=None if number is None or q.book is None else number - q.book,
                          tolerance=tolerance, reason=q.reason, status=status, digits=q.digits,
-                         where=q.where))
+                         where=q.where, precomputed=getattr(value, "note", "")
+                         if isinstance(value, Precomputed) else ""))
     return rows
 
 
@@ -73,6 +126,8 @@ def _cells(row):
     if row["book"] is not None and row["book_text"]:
         book += f" ({row['book_text']})"
     ours = row["note"] if row["status"] == "not rerun" else _num(row["value"], row["digits"])
+    if row.get("precomputed"):
+        ours += " (precomputed)"
     return [row["id"], row["quantity"], book, ours, _num(row["difference"], row["digits"], True),
             row["tolerance"], MARK[row["status"]]]
 
@@ -81,14 +136,22 @@ HEAD = ["experiment", "quantity", "book", "this run", "difference", "tolerance",
 
 
 class Table:
-    """A 'book vs this run' table: HTML in a notebook or the book, Markdown or text elsewhere."""
+    """A 'book vs this run' table: HTML in a notebook or the book, Markdown or text elsewhere.
 
-    def __init__(self, rows, chapter_links=False, extra=None):
-        self.rows, self.chapter_links, self.extra = rows, chapter_links, extra or {}
-        self.notes = {}  # the reasons for the tolerances, numbered in order of appearance
+    ``spread``: the seed-spread record for the "seed spread" column; "stored" (the default)
+    reads ``results/seed_spread.json`` if it holds the book's settings, None leaves it out.
+    """
+
+    def __init__(self, rows, chapter_links=False, extra=None, spread="stored"):
+        self.rows, self.chapter_links = rows, chapter_links
+        spread = book_spread() if isinstance(spread, str) and spread == "stored" else spread
+        self.extra = {**({"seed spread": spread_column(spread)} if spread else {}),
+                      **(extra or {})}
+        self.notes = {}  # the reasons for the tolerances, then how a value was precomputed
         for row in rows:
-            if row["reason"]:
-                self.notes.setdefault(row["reason"], len(self.notes) + 1)
+            for text in (row["reason"], row.get("precomputed")):
+                if text:
+                    self.notes.setdefault(text, len(self.notes) + 1)
 
     def _head(self):
         return HEAD + (["chapter"] if self.chapter_links else []) + list(self.extra)
@@ -97,6 +160,8 @@ class Table:
         cells = _cells(row)
         if row["reason"]:
             cells[5] += f" [{self.notes[row['reason']]}]"
+        if row.get("precomputed"):
+            cells[3] += f" [{self.notes[row['precomputed']]}]"
         if self.chapter_links:
             cells.append(row["chapter"])
         return cells + [fn(row) for fn in self.extra.values()]
@@ -127,10 +192,14 @@ class Table:
                        + "</tr>")
         out.append("</tbody></table></div>")
         if self.notes:
-            out.append('<p style="font-size:0.85em">Why a tolerance is what it is:</p>'
+            out.append('<p style="font-size:0.85em">Why a tolerance is what it is'
+                       + ("; how a value was precomputed" * self._precomputed()) + ':</p>'
                        '<ol style="font-size:0.85em">'
                        + "".join(f"<li>{esc(r)}</li>" for r in self.notes) + "</ol>")
         return "\n".join(out)
+
+    def _precomputed(self):
+        return any(row.get("precomputed") for row in self.rows)
 
     def _repr_markdown_(self):
         lines = ["| " + " | ".join(self._head()) + " |",

@@ -1,0 +1,128 @@
+"""The controlled reruns of ``python -m ch3_code.reproduce --variant``: each change towards the
+book's code or data does what it says, and the results go to their own file."""
+import json
+import random
+
+import numpy as np
+import pytest
+
+from ch3_code import NN2, registry
+from ch3_code.book import record, reproduce, spread_file, variants
+from ch3_code.mnist import MNISTSplit
+
+
+def test_network2_init_draws_what_network2_draws_after_np_random_seed():
+    state = np.random.get_state()
+    try:  # network2, written out: Network() draws the default init, large draws again
+        np.random.seed(7)
+        sizes = [6, 4, 3]
+        for scale in (np.sqrt, lambda x: 1.0):
+            biases = [np.random.randn(y, 1) for y in sizes[1:]]
+            weights = [np.random.randn(y, x) / scale(x) for x, y in zip(sizes[:-1], sizes[1:])]
+    finally:
+        np.random.set_state(state)
+    net = variants.network2_start(NN2(sizes, rand_seed=7, dtype="float64"), 7, "large")
+    for ours, theirs in zip(net.weights + net.biases, weights + biases):
+        np.testing.assert_array_equal(ours, theirs)
+    default = variants.network2_start(NN2(sizes, dtype="float64"), 7, "default")
+    assert not np.array_equal(default.weights[0], net.weights[0])
+    assert np.std(default.weights[0]) < np.std(net.weights[0])
+
+
+def test_network2_order_reshuffles_the_last_epochs_order_as_python_2_did():
+    order = variants.Network2Order(3)
+    first, second = order.permutation(10), order.permutation(10)
+    draw, expected = random.Random(3).random, list(range(10))
+    for epoch in (first, second):  # Python 2.7's shuffle, in place, epoch after epoch
+        for i in reversed(range(1, 10)):
+            j = int(draw() * (i + 1))
+            expected[i], expected[j] = expected[j], expected[i]
+        assert epoch.tolist() == expected
+    python3 = list(range(10))
+    random.Random(3).shuffle(python3)
+    assert first.tolist() != python3  # Python 3 draws another order from the same seed
+    assert sorted(second.tolist()) == list(range(10))
+
+
+def test_pixels256_scales_the_bytes_as_the_books_pickle():
+    pixels = np.array([[0, 128, 255] + [0] * 781], dtype=np.uint8)
+
+    class Split:  # an MNISTSplit loaded from the files has .pixels
+        def __init__(self):
+            self.pixels, self.y, self.one_hot, self.name = pixels, np.array([3]), False, "x"
+            self.X = pixels / np.float32(255)
+
+    sets = (Split(), Split(), Split())
+    scaled = variants.data(sets, ("pixels256",))
+    assert scaled[0].X[0, :3].tolist() == [0.0, 0.5, 0.99609375]
+    assert len(scaled[1][:1]) == 1 and scaled[2].y.tolist() == [3]
+    assert variants.data(sets, ("float64",)) is sets
+
+
+def test_a_variants_network_changes_only_what_it_names():
+    exp = registry.get("L2-50k")
+    plain = variants.network(exp, None, 2)
+    assert plain.dtype == np.float32
+    np.testing.assert_array_equal(plain.weights[0], exp.network(seed=2).weights[0])
+    wide = variants.network(exp, None, 2, ("float64",))
+    assert wide.dtype == np.float64
+    np.testing.assert_allclose(wide.weights[0], plain.weights[0], rtol=1e-6)
+    book = variants.network(exp, None, 2, ("network2-init",))
+    assert isinstance(book.rng, variants.Network2Order)
+    assert not np.allclose(book.weights[0], plain.weights[0])
+
+
+def test_unknown_names_are_refused_and_names_combine_in_one_order():
+    with pytest.raises(ValueError, match="no variant 'float16'; variants: float64"):
+        variants.check_names(["float16"])
+    assert variants.label(["network2-init", "float64"]) == "float64+network2-init"
+    with pytest.raises(SystemExit):
+        reproduce.main(["--variant", "float16"])
+
+
+def test_a_variant_that_is_already_the_books_runs_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert reproduce.main(["--variant", "book-split", "book-best"]) == 0
+    out = capsys.readouterr().out
+    assert "book-split: already the book's: the split" in out
+    assert "book-best: already the book's: the best over epochs" in out
+    assert not (tmp_path / "results").exists()
+
+
+def tiny_sets():
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, size=(60, 784)).astype(np.uint8)
+    y = rng.integers(0, 10, size=60)
+    return tuple(MNISTSplit(pixels / np.float32(255), y) for _ in range(3))
+
+
+def test_a_variant_goes_to_its_own_file_and_defaults_to_the_books_outside(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results").mkdir()
+    spread = {"seeds": 2, "settings": {"epochs": None, "n": None}, "experiments": {
+        "CE-30": {"best_test": spread_file.spread([95.0, 95.1], 95.49)},
+        "CE-100": {"best_test": spread_file.spread([96.7, 96.9], 96.82)}}}
+    book_file = tmp_path / "results" / "seed_spread.json"
+    book_file.write_text(json.dumps(spread))
+    monkeypatch.setitem(reproduce._DATA, "sets", tiny_sets())
+    reproduce.main(["--variant", "float64", "network2-init", "--seeds", "2", "--jobs", "1"])
+    assert json.loads(book_file.read_text()) == spread  # the seed spread is left alone
+    written = record.read_variants(tmp_path / "results" / "variants.json")["variants"]
+    entry = written["float64+network2-init"]
+    assert list(entry["experiments"]) == ["CE-30"]  # only where the book lies outside
+    assert entry["seeds"] == 2 and entry["experiments"]["CE-30"]["best_test"]["count"] == 2
+    assert "float64" in entry["change"] and "wall_seconds" in entry
+
+
+def test_gap_rows_and_verdicts():
+    base = {"experiments": {"L2-50k": {
+        "best_test": spread_file.spread([96.1, 96.2, 96.3], 96.49),
+        "gap": spread_file.spread([0.7, 0.8], None)}}}
+    tried = {"float64": {"experiments": {"L2-50k": {"best_test": spread_file.spread(
+        [95.9, 96.2, 96.5], 96.49)}}}}
+    row, = variants.gap_rows(base, tried)
+    assert row["effect"] == pytest.approx(0.0) and row["inside"] is True
+    text, = variants.verdicts(base, tried)
+    assert text == "L2-50k best_test (book 96.49, seeds 96.20): not explained by what was tried " \
+                   "(float64 +0.00)"
+    assert "not yet tested" in variants.verdicts(base, {})[0]
