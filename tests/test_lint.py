@@ -110,8 +110,10 @@ BROKEN_CELLS = {
     "stderr": ([code("warn()", 1, [STDERR])], "cell 1: writes to stderr"),
     "long line": ([code("x = 1\n" + "y" * 89, 1)], "cell 1: line 2 has 89 characters (at most 88)"),
     "unknown tag": ([code("x = 1", 1, tags=["hide_input"])], "unknown tag 'hide_input'"),
-    "repeated tag": ([code("x = 1", 1, tags=["hide-input", "hide-input"])], "repeated"),
-    "contradicting tags": ([code("x = 1", 1, tags=["hide-input", "remove-input"])],
+    "repeated tag": ([code("x = 1", 1, tags=["hide-input", "hide-input"],
+                           jupyter={"source_hidden": True})], "repeated"),
+    "contradicting tags": ([code("x = 1", 1, tags=["hide-input", "remove-input"],
+                                 jupyter={"source_hidden": True})],
                            "'hide-input' and 'remove-input' contradict"),
     "Lab hides input": ([code("x = 1", 1, jupyter={"source_hidden": True})],
                         "(jupyter.source_hidden) but shown in the book"),
@@ -226,7 +228,8 @@ def test_pre_commit_fails_on_broken_files(tmp_path):
     if shutil.which("git") is None:
         pytest.skip("pre-commit needs git")
     repo = tmp_path / "repo"
-    for name in [".pre-commit-config.yaml", "pyproject.toml", "tools/check_notebooks.py"]:
+    for name in [".pre-commit-config.yaml", "pyproject.toml", "tools/check_notebooks.py",
+                 "tools/colab_cell.py"]:
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, repo / name)
     (repo / "tools" / "bad.py").write_text("def f():\n    return undefined_name\n")
@@ -236,6 +239,7 @@ def test_pre_commit_fails_on_broken_files(tmp_path):
         "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
         "      - uses: actions/checkout@v6\n        with: {fetch-depht: 1}\n")
     files = [".pre-commit-config.yaml", "pyproject.toml", "tools/check_notebooks.py",
+             "tools/colab_cell.py",
              "tools/bad.py", "chapters/bad.ipynb", ".github/workflows/bad.yml"]
     for args in (["init", "-q"], ["add", "--", *files]):
         subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
