@@ -30,13 +30,16 @@ class History(dict):
     "interrupted" or "diverged"; stopped_epoch is the epoch the run ended in (a diverged
     epoch whose weights became NaN is not recorded). The ``evaluation_*`` lists hold the
     validation set (network2's key names); summaries and plots call it "validation".
-    ``best()`` and ``final()`` give (epoch, value) of a monitor; ``summary()`` one line.
+    ``best()`` and ``final()`` give (epoch, value) of a monitor; ``summary()`` one line;
+    ``counts("test_accuracy")`` the accuracies as network2 gives them, numbers of examples
+    classified correctly (``sizes`` holds each set's number of examples).
     """
 
-    def __init__(self, config=None, watched=None):
+    def __init__(self, config=None, watched=None, sizes=None):
         super().__init__(epoch=[], runtime_seconds=[], eta=[], **{k: [] for k in MONITORS})
         self.config = dict(config or {})
         self.watched = watched
+        self.sizes = dict(sizes or {})  # examples per set: {"train": n, "test": ..., ...}
         self.status, self.message, self.stopped_epoch = "running", "", None
         self.total_seconds = 0.0
 
@@ -65,6 +68,14 @@ class History(dict):
         pick = min if key.endswith("_cost") else max
         i = pick(range(len(values)), key=values.__getitem__)
         return self["epoch"][i], values[i]
+
+    def counts(self, key):
+        """An accuracy's values as counts of correct examples, as network2's ``accuracy``."""
+        split = key.removesuffix("_accuracy")
+        if split == key or split not in self.sizes:
+            raise ValueError(f"counts({key!r}): give the accuracy of a set this run used: "
+                             f"{[f'{s}_accuracy' for s in self.sizes]}")
+        return [round(a * self.sizes[split]) for a in self[key]]  # a = correct / size, exactly
 
     def final(self, key=None):
         """(epoch, value) of the last recorded epoch."""

@@ -29,13 +29,13 @@ from .activations import SigmoidActivation, get_activation
 from .costs import CrossEntropyCost, get_cost
 from .internals import persist
 from .internals.arrays import as_arrays, one_hot
-from .internals.checks import check_dtype, check_layer_sizes, check_rand_seed, check_regularization
+from .internals.checks import (check_dtype, check_layer_sizes, check_rand_seed,
+                               check_regularization, is_number, non_empty_data)
 from .internals.pixels import BLOCK, PixelRows
-from .training import train
+from .training import network2_sgd, train
 
-# Examples per block when evaluating a set: bounds the memory of z and a. 16,384 (one block for
-# the test set) measured 2x faster than 4,096 on the shared 2-core machine (94 ms against 216 ms
-# for the 10,000 test images): each multi-threaded BLAS call pays a wake-up when cores are busy.
+# Examples per block when evaluating a set: bounds the memory of z and a; one block holds the
+# test set, because each multi-threaded BLAS call pays a wake-up when the cores are busy.
 _CHUNK = 16384
 
 ForwardPass = namedtuple("ForwardPass", ["inputs", "hidden", "z", "a"])
@@ -54,12 +54,14 @@ class NN2:
     ``dtype`` is "float32" (the default: MNIST is stored so, and it is faster) or
     "float64". All randomness (initial weights, shuffling, dropout) comes from one
     generator seeded with ``rand_seed`` (None or an int >= 0), so a seed gives one run.
+    ``num_layers`` is network2's: the number of layers, the input layer included
+    (``len(layer_sizes)``); there are ``num_layers - 1`` weight matrices.
     """
 
     def __init__(self, layer_sizes, rand_seed=0, activation=SigmoidActivation,
                  cost=CrossEntropyCost, output_activation=None, dtype="float32"):
         self.layer_sizes = check_layer_sizes(layer_sizes, check_dtype(dtype))
-        self.number_of_layers = len(self.layer_sizes) - 1
+        self.num_layers = len(self.layer_sizes)  # network2's num_layers: input layer included
         self.dtype = np.dtype(dtype)
         self.activation = get_activation(activation)
         self.cost = get_cost(cost)
@@ -77,6 +79,7 @@ class NN2:
                              "'sigmoid', 'tanh' or 'relu'")
         self.rand_seed = check_rand_seed(rand_seed)
         self.rng = np.random.default_rng(seed=self.rand_seed)
+        self.history = None  # the History of the latest training run (kept if Ctrl-C ends it)
         self.default_weight_initializer()
 
     # ---------------------------------------------------------------- set-up
@@ -95,6 +98,11 @@ class NN2:
         pairs = zip(self.layer_sizes[:-1], self.layer_sizes[1:])
         self.weights = [self.rng.normal(0.0, weight_scale(n_in), (n_out, n_in)).astype(self.dtype)
                         for n_in, n_out in pairs]
+
+    @property
+    def number_of_layers(self):
+        """num_layers - 1, the layers with weights (``internals.compiled_epoch`` still asks)."""
+        return self.num_layers - 1
 
     @property
     def n_parameters(self):
@@ -137,7 +145,7 @@ class NN2:
         inputs, hidden = [X], []
         a = X
         if masks is None:
-            masks = [None] * (self.number_of_layers - 1)
+            masks = [None] * (self.num_layers - 2)
         for w, b, mask in zip(self.weights[:-1], self.biases[:-1], masks):
             z = np.dot(a, w.T)
             z += b.T
@@ -171,7 +179,7 @@ class NN2:
 
         Returns ``(nabla_b, nabla_w)`` shaped like ``biases`` and ``weights``. ``masks``
         are optional dropout masks, one per hidden layer (m, n_l). ``scale`` multiplies
-        delta^L, hence every gradient: training passes eta/m (see ``training._make_step``).
+        delta^L, hence every gradient: training passes eta/m (``training.update_mini_batch``).
         """
         fp = self.forward(X, masks)
         delta = self.cost.delta(fp.z, fp.a, Y, self.output_activation)       # BP1
@@ -182,8 +190,8 @@ class NN2:
                              "an array shaped like a")
         if scale != 1.0:
             delta *= scale
-        nabla_b, nabla_w = [None] * self.number_of_layers, [None] * self.number_of_layers
-        for l in range(self.number_of_layers - 1, -1, -1):
+        nabla_b, nabla_w = [None] * (self.num_layers - 1), [None] * (self.num_layers - 1)
+        for l in range(self.num_layers - 2, -1, -1):
             nabla_b[l] = delta.sum(axis=0).reshape(-1, 1)                    # BP3
             nabla_w[l] = np.dot(delta.T, fp.inputs[l])                       # BP4
             if l > 0:                                                         # BP2
@@ -247,7 +255,7 @@ class NN2:
         n is the training-set size in R(w) (it defaults to len(data)).
         """
         check_regularization(regularization)
-        X, labels = _non_empty(self.data_arrays(data), "accuracy_and_cost")
+        X, labels = non_empty_data(self.data_arrays(data), "accuracy_and_cost")
         correct, cost = self.count_and_cost(X, labels, want_cost)
         m = X.shape[0]
         if not want_cost:
@@ -270,7 +278,7 @@ class NN2:
 
     def accuracy(self, data):
         """Fraction of ``data`` classified correctly."""
-        X, labels = _non_empty(self.data_arrays(data, "accuracy data"), "accuracy")
+        X, labels = non_empty_data(self.data_arrays(data, "accuracy data"), "accuracy")
         return self.count_and_cost(X, labels, want_cost=False)[0] / X.shape[0]
 
     def total_cost(self, data, lmbda=0.0, n=None, regularization="L2"):
@@ -281,23 +289,40 @@ class NN2:
         defaults to len(data)), so training and test costs carry the same penalty.
         """
         check_regularization(regularization)
-        X, labels = _non_empty(self.data_arrays(data, "cost data"), "total_cost")
+        X, labels = non_empty_data(self.data_arrays(data, "cost data"), "total_cost")
         n = X.shape[0] if n is None else n
         return (self.count_and_cost(X, labels)[1] / X.shape[0]
                 + self.regularization_cost(lmbda, n, regularization))
 
     # --------------------------------------------------------------- training
-    def stochastic_gradient_descent(self, training_data, test_data, epochs, batch_size, eta,
-                                    lmbda=0.0, monitoring=False, **options):
+    def stochastic_gradient_descent(self, training_data, test_data, epochs=None, batch_size=None,
+                                    eta=None, lmbda=0.0, monitoring=False, **options):
         """Train with mini-batch SGD and return the run's ``History`` (a dict of per-epoch lists).
 
-        See ``ch3_code.training.train`` for every option (evaluation data, L1,
-        dropout, momentum, early stopping, the learning-rate schedule, progress).
+        The order of the notebook this project grew from: the test data (or None) second. See
+        ``ch3_code.training.train`` for every option (evaluation data, L1, dropout, momentum,
+        early stopping, the learning-rate schedule, progress).
         """
         return train(self, training_data, test_data, epochs, batch_size, eta, lmbda=lmbda,
                      monitoring=monitoring, **options)
 
-    SGD = stochastic_gradient_descent
+    def SGD(self, training_data, *args, **kwargs):
+        """network2's ``SGD``, called as the book calls it, returning network2's four lists:
+
+            evaluation_cost, evaluation_accuracy, training_cost, training_accuracy = net.SGD(
+                training_data, 30, 10, 0.5, lmbda=5.0, evaluation_data=validation_data,
+                monitor_evaluation_accuracy=True, monitor_training_accuracy=True)
+
+        SGD(training_data, epochs, mini_batch_size, eta, lmbda=0.0, evaluation_data=None,
+        monitor_evaluation_cost=False, monitor_evaluation_accuracy=False,
+        monitor_training_cost=False, monitor_training_accuracy=False, early_stopping_n=0,
+        **options): accuracies are counts of correct examples, as network2's; the whole
+        History is ``net.history`` (``training.network2_sgd``). With the test data (or None)
+        second instead of a number of epochs, SGD is ``stochastic_gradient_descent``.
+        """
+        if (is_number(args[0]) if args else "epochs" in kwargs and "test_data" not in kwargs):
+            return network2_sgd(self, training_data, *args, **kwargs)
+        return self.stochastic_gradient_descent(training_data, *args, **kwargs)
 
     # ------------------------------------------------------------ save, load
     def save(self, path):
@@ -323,14 +348,6 @@ class NN2:
                       **saved.classes)
         net.weights, net.biases = saved.weights, saved.biases
         return net
-
-
-def _non_empty(arrays, method):
-    """(X, labels) unchanged if there is at least one example; an empty set is refused."""
-    if arrays[0].shape[0] == 0:
-        raise ValueError(f"{method}: data has no examples (an accuracy or mean cost of none "
-                         "is undefined); pass at least one (x, y)")
-    return arrays
 
 
 load = NN2.load  # ch3_code.load is the same function as NN2.load, not a second way

@@ -169,7 +169,7 @@ def test_interrupted_run_returns_its_history(monkeypatch):
     with pytest.raises(KeyboardInterrupt, match="interrupted in epoch 2"):
         net.stochastic_gradient_descent(data, data, 10, 10, 0.5, monitoring=True, fused=False,
                                         **QUIET)
-    h = net.last_history
+    h = net.history
     assert h.status == "interrupted" and h["epoch"] == [0, 1] and len(h["train_cost"]) == 2
 
 
@@ -182,16 +182,16 @@ def test_interrupt_during_a_compiled_epoch_puts_back_the_last_completed_weights(
     epoch = compiled_epoch.FusedEpoch.__call__
 
     def interrupt_in_epoch_three(self, order, eta):
-        kept.setdefault(len(net.last_history["epoch"]),
+        kept.setdefault(len(net.history["epoch"]),
                         [w.copy() for w in net.weights + net.biases])
-        if len(net.last_history["epoch"]) == 2:
+        if len(net.history["epoch"]) == 2:
             net.biases[1] += 1.0  # what an epoch cut short may leave behind
             raise KeyboardInterrupt
         return epoch(self, order, eta)
     monkeypatch.setattr(compiled_epoch.FusedEpoch, "__call__", interrupt_in_epoch_three)
     with pytest.raises(KeyboardInterrupt, match="interrupted in epoch 2"):
         net.stochastic_gradient_descent(data, data, 10, 10, 0.5, monitoring=True, **QUIET)
-    h = net.last_history
+    h = net.history
     assert h.status == "interrupted" and h["epoch"] == [0, 1] and h.config["fused"]
     for now, after_epoch_1 in zip(net.weights + net.biases, kept[2]):
         np.testing.assert_array_equal(now, after_epoch_1)

@@ -1,20 +1,27 @@
 """Checks of the arguments of ``NN2`` and ``train``: bad input fails at once, clearly.
 
 ``check_layer_sizes``, ``check_dtype`` and ``check_rand_seed`` check a network's
-arguments (an absurd size is refused before any memory is allocated); ``check_options``
+arguments (an absurd size is refused before any memory is allocated); ``check_train``
 refuses training values that would train nonsense (negative eta, dropout of 1, momentum
-of 1 or more unless asked for); ``monitors_for`` turns ``monitoring`` (True, False, one
-name or a list of names) into the list of quantities to record.
+of 1 or more unless asked for) and network2's argument order given where the test data
+belongs; ``check_watched`` refuses stop rules with nothing to watch; ``monitors_for``
+turns ``monitoring`` (True, False, one name or a list of names) into the list of
+quantities to record; ``non_empty_set`` and ``non_empty_data`` refuse a set of no examples.
 """
 import math
 import os
+import warnings
 
 import numpy as np
 
 from ..history import MONITORS
+from .arrays import caller_stacklevel
+from .own_classes import describe, own_classes
 
 _DATA = {"train": "training_data", "test": "test_data", "evaluation": "evaluation_data"}
 DTYPES = ("float32", "float64")
+#: Up to this batch size fused=None picks the compiled epoch; above it BLAS's products are faster.
+AUTO_FUSED_MAX_BATCH = 40
 REGULARIZATIONS = ("L2", "L1")
 
 
@@ -133,3 +140,106 @@ def check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momen
              "None or a whole number >= 1")
     need(is_num(eta_divisor) and eta_divisor > 1, "eta_divisor", eta_divisor, "a number > 1")
     need(is_num(eta_floor) and 0 < eta_floor < 1, "eta_floor", eta_floor, "a fraction in (0, 1)")
+
+
+def check_train(net, test_data, epochs, batch_size, eta, lmbda, regularization, dropout, momentum,
+                early_stopping, eta_patience, eta_divisor, eta_floor, allow_unstable_momentum,
+                fused):
+    """Every check of ``train``'s arguments that needs no data: a network, the order, values."""
+    if not callable(getattr(net, "gradient", None)):  # any network NN2's methods train
+        raise TypeError(f"train needs a network to train, got {net!r}; create one with "
+                        "ch3_code.NN2([784, 30, 10]) and call its "
+                        "stochastic_gradient_descent method")
+    check_call_order(test_data, epochs, batch_size, eta)
+    check_options(epochs, batch_size, eta, lmbda, regularization, dropout, momentum,
+                  early_stopping, eta_patience, eta_divisor, eta_floor, allow_unstable_momentum)
+    if fused not in (None, True, False):
+        raise ValueError(f"fused={fused!r} is not allowed: None (compiled when possible), "
+                         "True or False")
+
+
+def is_number(value):
+    """True for an int or a float (not a bool): what network2's epochs and eta are."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def check_call_order(test_data, epochs, batch_size, eta):
+    """A number where test_data belongs is network2's order: say how the two orders differ."""
+    if is_number(test_data):
+        given = ", ".join(repr(v) for v in (test_data, epochs, batch_size, eta) if v is not None)
+        raise TypeError(
+            f"test_data={test_data!r} is a number: this is network2's order of arguments, "
+            "SGD(training_data, epochs, mini_batch_size, eta, lmbda=0.0, evaluation_data=None, "
+            "...), which has no test data. stochastic_gradient_descent (and train) take the "
+            "test data second: (training_data, test_data, epochs, batch_size, eta, lmbda=0.0, "
+            f"monitoring=False, evaluation_data=None, ...). Call net.SGD(training_data, {given}, "
+            f"...) for the book's order, or net.stochastic_gradient_descent(training_data, "
+            f"test_data, {given}, ...) with test_data a data set or None")
+    missing = [name for name, v in (("epochs", epochs), ("batch_size", batch_size), ("eta", eta))
+               if v is None]
+    if missing:
+        raise TypeError(f"missing {' and '.join(missing)}: give (training_data, test_data, "
+                        "epochs, batch_size, eta), e.g. (training_data, test_data, 30, 10, 0.5)")
+
+
+def check_watched(watched, early_stopping, eta_patience, restore_best):
+    """The stop rules and restore_best need a set to watch (validation, else test)."""
+    if watched is None and (early_stopping or eta_patience or restore_best):
+        asked = [f"{name}={v!r}" for name, v in (("early_stopping", early_stopping),
+                                                 ("eta_patience", eta_patience),
+                                                 ("restore_best", restore_best)) if v]
+        raise ValueError(f"{' and '.join(asked)} {'needs' if len(asked) == 1 else 'need'} "
+                         "evaluation_data or test_data to watch: pass validation data as "
+                         "evaluation_data=..., or drop the option")
+
+
+def data_sets(net, training_data, test_data, evaluation_data, early_stopping, eta_patience,
+              restore_best):
+    """({"train": (X, labels), "test": ..., "evaluation": ...}, the accuracy the stop rules
+    watch): each set given converted once by ``net.data_arrays`` and checked non-empty."""
+    sets = {"train": non_empty_set(net.data_arrays(training_data, "training_data", pixels=True),
+                                   "training_data")}
+    for name, data in (("test", test_data), ("evaluation", evaluation_data)):
+        if data is not None:
+            sets[name] = non_empty_set(net.data_arrays(data, f"{name}_data"), f"{name}_data")
+    watched = ("evaluation_accuracy" if "evaluation" in sets
+               else "test_accuracy" if "test" in sets else None)
+    check_watched(watched, early_stopping, eta_patience, restore_best)
+    return sets, watched
+
+
+def non_empty_set(arrays, name):
+    """(X, labels) of a data set given to train; an empty one is refused (0% every epoch)."""
+    if arrays[0].shape[0] == 0:
+        fix = ("pass at least one example" if name == "training_data" else
+               f"pass at least one example, or {name}=None to train without it")
+        raise ValueError(f"{name} is empty (0 examples); {fix}")
+    return arrays
+
+
+def non_empty_data(arrays, method):
+    """(X, labels) unchanged if there is at least one example; an empty set is refused."""
+    if arrays[0].shape[0] == 0:
+        raise ValueError(f"{method}: data has no examples (an accuracy or mean cost of none "
+                         "is undefined); pass at least one (x, y)")
+    return arrays
+
+
+def compiled_epoch_allowed(net, batch_size, dropout, fused):
+    """Whether a run uses the compiled epoch: ``fused`` True, or None with batch_size <= 40,
+    and a network and options it implements (else NumPy's step, ``update_mini_batch``)."""
+    own = own_classes(net)
+    if fused and own:  # never swap a learner's class for the built-in formula
+        warnings.warn(f"fused=True: the {describe(own)} {'is' if len(own) == 1 else 'are'} "
+                      "your own, which the compiled epoch cannot call; this run uses NumPy's "
+                      "step, which calls them as written (pass fused=None to not be told)",
+                      UserWarning, stacklevel=caller_stacklevel())
+        return False
+    if fused is False or (fused is None and batch_size > AUTO_FUSED_MAX_BATCH):
+        return False
+    from .compiled_epoch import unsupported  # deferred: compiled_epoch imports Numba (~1 s)
+    why_not = unsupported(net, dropout)
+    if fused and why_not:
+        raise ValueError(f"fused=True: this run cannot use the compiled epoch: {why_not}; "
+                         "pass fused=None or False for NumPy's step")
+    return not why_not

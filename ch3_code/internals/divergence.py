@@ -30,9 +30,12 @@ everything and guesses (accuracy 10%), which the history shows as it is. On
 ninefold each mini-batch and reach 1e96 in one epoch, which is divergence, and
 ``advice`` then names lmbda.
 """
+import warnings
+
 import numpy as np
 
 from ..history import label
+from .arrays import caller_stacklevel
 
 COST_RISE = 100.0
 WEIGHT_GROWTH = 1000.0
@@ -91,6 +94,15 @@ class Watch:
             return f"the weights grew {growth:.0e}-fold (root-mean-square {self.rms0:.2g} -> " \
                    f"{growth * self.rms0:.2g})"
         return None
+
+
+def stop(history, epoch, reason, eta):
+    """End the run as diverged in ``epoch`` for ``reason``, naming the setting to lower (from
+    ``history.config``), and warn with DivergenceWarning at the learner's line."""
+    c = history.config
+    history.stop("diverged", epoch, f"diverged in epoch {epoch}: {reason}; "
+                 f"{advice(eta, c['lmbda'], c['n'], c['momentum'], c['regularization'])}")
+    warnings.warn(f"training {history.message}", DivergenceWarning, stacklevel=caller_stacklevel())
 
 
 def advice(eta, lmbda, n, momentum, regularization):

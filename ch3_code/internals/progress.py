@@ -12,6 +12,13 @@ tqdm does not do for a run that can end early on purpose:
 The bar shows one time figure, the seconds since the run started, written as
 the run's summary line writes it ("9.1 s"); tqdm's own rate and remaining time
 are left out (they count the evaluation too and disagree with the summary).
+A bar that ends short of its total is never empty: with nothing done, Jupyter's red
+bar would have no width, so it keeps a sliver (``SLIVER`` of its length) to show red.
+
+``sweep_bar`` is the sweep's bar (runs done, with tqdm's rate): its rate is the average
+over the whole sweep, runs done / seconds (``smoothing=0``; tqdm's default, an
+exponential moving average of the last updates, printed "15/15 [00:36, 1.01 run/s]"
+for 15 runs in 36 s); ``stopped`` ends it red, saying why.
 In Jupyter the bar is shown through a display handle and shown again when it
 ends, so that the plain-text copy saved in the notebook reads as the final
 state ("12/12 epochs ... stopped early"), not the first one ("0/30").
@@ -27,9 +34,13 @@ import time
 
 from tqdm.auto import tqdm
 
+from ..history import label
+
 #: Set to "1" while a run belongs to a sweep (in a worker, or in-process when n_jobs=1).
 WORKER_ENV = "CH3_SWEEP_WORKER"
 BAR_FORMAT = "{desc}{percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} epochs{postfix}"
+#: The least part of a red bar drawn, so that a bar stopped before any step shows red.
+SLIVER = 0.02
 
 
 def quiet():
@@ -74,10 +85,11 @@ class EpochBar:
             from IPython.display import display  # deferred: only in a notebook
             from tqdm.notebook import tqdm as notebook_tqdm
             self.bar = notebook_tqdm(total=epochs, bar_format=BAR_FORMAT, leave=True,
-                                     mininterval=0.1, display=False)
+                                     mininterval=0.1, smoothing=0, display=False)
             self.handle = display(self.bar.container, display_id=True)
         else:
-            self.bar = tqdm(total=epochs, bar_format=BAR_FORMAT, leave=True, mininterval=0.1)
+            self.bar = tqdm(total=epochs, bar_format=BAR_FORMAT, leave=True, mininterval=0.1,
+                            smoothing=0)
 
     def _text(self, text, seconds=None):
         seconds = time.perf_counter() - self.start if seconds is None else seconds
@@ -102,14 +114,63 @@ class EpochBar:
                 self.bar.container.children[1].max = self.bar.n
         self._close(text, seconds)
 
+    def end(self, history, epochs):
+        """End the way the run ended: red if it diverged, else full with its reason."""
+        if history.status == "diverged":
+            self.fail(f"diverged in epoch {history.stopped_epoch}", seconds=history.total_seconds)
+        else:
+            parts = (postfix(history), ending(history, epochs))
+            self.finish(", ".join(t for t in parts if t), seconds=history.total_seconds)
+
     def fail(self, text, seconds=None):
         """End short of the total (red in Jupyter): divergence, an interrupt or an error."""
         if self.enabled:
-            self._close(text, seconds)
+            self._close(text, seconds, failed=True)
 
-    def _close(self, text, seconds):
+    def _close(self, text, seconds, failed=False):
         self.bar.set_postfix_str(self._text(text, seconds), refresh=False)
         self.bar.close()
+        if failed:
+            _keep_a_sliver(self.bar)
         if self.handle is not None:
             self.handle.update(self.bar.container)  # the saved text/plain is the final state
         self.enabled = False
+
+
+def postfix(history):
+    """The watched accuracy's last value for the bar, e.g. 'validation acc 95.12%'."""
+    watched = history.watched
+    if not watched or not history[watched]:  # nothing recorded (epochs=0)
+        return ""
+    return f"{label(watched).removesuffix(' accuracy')} acc {history[watched][-1]:.2%}"
+
+
+def ending(history, epochs):
+    """The reason a run ended before its planned epochs, for the end of its bar."""
+    reason = {"early-stopped": "stopped early", "eta-floor": "stopped at the eta floor",
+              "stopped": "stopped by the callback"}.get(history.status)
+    return f"{reason} ({epochs} planned)" if reason else ""
+
+
+def sweep_bar(runs, enabled=True):
+    """The one bar of a sweep, counting finished runs; its rate is runs done / seconds."""
+    return tqdm(total=runs, desc="sweep", unit="run", disable=not enabled, mininterval=0.1,
+                smoothing=0)
+
+
+def stopped(bar, text):
+    """End ``bar`` short of its total, saying why (``text``): red in Jupyter, never empty."""
+    if bar.disable:
+        return
+    bar.set_description(f"{bar.desc} {text}".strip(), refresh=False)
+    bar.close()
+    _keep_a_sliver(bar)
+
+
+def _keep_a_sliver(bar):
+    """A closed Jupyter bar short of its total is red: give it at least ``SLIVER`` of width."""
+    widget = getattr(bar, "container", None)  # only tqdm's Jupyter bar has one
+    if widget is not None and bar.total:
+        progress = widget.children[1]
+        progress.bar_style = "danger"
+        progress.value = max(progress.value, SLIVER * progress.max)
