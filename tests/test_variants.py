@@ -104,7 +104,7 @@ def test_a_variant_goes_to_its_own_file_and_defaults_to_the_books_outside(tmp_pa
         "CE-100": {"best_test": spread_file.spread([96.7, 96.9], 96.82)}}}
     book_file = tmp_path / "results" / "seed_spread.json"
     book_file.write_text(json.dumps(spread))
-    monkeypatch.setitem(reproduce._DATA, "sets", tiny_sets())
+    monkeypatch.setattr(reproduce, "_DATA", {"sets": tiny_sets()})
     reproduce.main(["--variant", "float64", "network2-init", "--seeds", "2", "--jobs", "1"])
     assert json.loads(book_file.read_text()) == spread  # the seed spread is left alone
     written = record.read_variants(tmp_path / "results" / "variants.json")["variants"]
@@ -126,3 +126,17 @@ def test_gap_rows_and_verdicts():
     assert text == "L2-50k best_test (book 96.49, seeds 96.20): not explained by what was tried " \
                    "(float64 +0.00)"
     assert "not yet tested" in variants.verdicts(base, {})[0]
+
+
+def test_the_books_own_seed_is_one_run_of_a_variant_only(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit):  # the seed spread is seeds 1, 2, ...
+        reproduce.main(["--book-seed", "--only", "CE-30"])
+    seen = []
+    monkeypatch.setattr(reproduce, "sweep", lambda fn, configs, n_jobs=None: seen.extend(
+        configs) or [{"best_test": 95.0} for _ in configs])
+    reproduce.main(["--variant", "pixels256", "--book-seed", "--only", "CE-30", "--out",
+                    str(tmp_path / "v.json")])
+    assert [c["seed"] for c in seen] == [reproduce.BOOK_SEED == 12345678 and 12345678]
+    entry = record.read_variants(tmp_path / "v.json")["variants"]["pixels256 (seed 12345678)"]
+    assert entry["seeds"] == 1 and entry["experiments"]["CE-30"]["best_test"]["values"] == [95.0]

@@ -1,5 +1,7 @@
 """Writing what ``python -m ch3_code.reproduce`` measured: the seed spread or a variant.
 
+``spreads`` turns the runs' results into each quantity's statistics (``spread_file.spread``).
+
 ``results/seed_spread.json`` holds one seed-spread record (see :mod:`.spread_file`);
 ``results/variants.json`` holds one such record per variant, under ``variants`` by name
 (``"float64"``, ``"float64+pixels256"``), each merged and checked the same way. Both are
@@ -10,9 +12,28 @@ import datetime
 import json
 import sys
 
+from .results import get
 from .spread_file import (SpreadFileError, check_spread, machine, merge_spread, package_version,
-                          read_spread, write_atomically)
+                          read_spread, spread, write_atomically)
 from .variants import VARIANTS
+
+
+def spreads(ids, seeds, configs, results, failed):
+    """The spreads of the experiments none of whose runs (indices) ``failed``."""
+    grouped, broken = {}, {configs[i]["exp_id"] for i in failed}
+    for config, result in zip(configs, results):
+        key = (config["exp_id"], config["seed"])
+        if config["run"] is None:
+            grouped[key] = result
+        else:
+            grouped.setdefault(key, {})[config["run"]] = result
+    out = {}
+    for exp_id in (i for i in ids if i not in broken):
+        exp = get(exp_id)
+        measured = [exp.measure(grouped[exp_id, s]) for s in seeds]
+        out[exp_id] = {q.key: spread([m[q.key] for m in measured], q.book)
+                       for q in exp.quantities}
+    return out
 
 
 def read_variants(path):
@@ -41,7 +62,8 @@ def write(out, found, record, replace, really=True, variant=None):
         record = {"date": now, "machine": machine(), "package_version": package_version(),
                   **record}
     if variant:
-        record = {**record, "change": " and ".join(VARIANTS[n] for n in variant.split("+"))}
+        names = variant.split(" ")[0].split("+")  # "float64+pixels256 (seed 12345678)"
+        record = {**record, "change": " and ".join(VARIANTS[n] for n in names)}
     try:  # read again: another run may have written the file while this one trained
         if variant:
             whole = read_variants(out) if out.exists() else {"variants": {}}

@@ -35,14 +35,15 @@ from pathlib import Path
 from ..mnist import load_mnist
 from ..sweep import SweepError, sweep
 from ..training import DivergenceWarning
-from .results import get, ids as experiment_ids
 from . import record as record_file, variants
-from .spread_file import SpreadFileError, check_writable, read_spread, spread
+from .results import get, ids as experiment_ids
+from .spread_file import SpreadFileError, check_writable, read_spread, spread  # noqa: F401
 
 NO_SEED = ("SVM", "NEURON")
 BOOK_FILE = Path("results") / "seed_spread.json"
 QUICK_FILE = Path("results") / "seed_spread.quick.json"
 VARIANTS_FILE = Path("results") / "variants.json"
+BOOK_SEED = 12345678  # random.seed and np.random.seed in the book's fig/ scripts
 MONITORS = {"OVERFIT-1k": ["train_accuracy", "test_accuracy", "test_cost"],
             "OVERFIT-50k": ["train_accuracy", "test_accuracy"],
             "L2-50k": ["train_accuracy", "test_accuracy"]}
@@ -117,27 +118,10 @@ def reproduce(ids, seeds, jobs=None, epochs=None, n=None, variant=()):
     try:
         results = sweep(train_one, configs, n_jobs=jobs)
     except SweepError as exc:
-        exc.spread = _spreads(ids, seeds, configs, exc.results, [f[0] for f in exc.failed])
+        failed = [f[0] for f in exc.failed]
+        exc.spread = record_file.spreads(ids, seeds, configs, exc.results, failed)
         raise
-    return _spreads(ids, seeds, configs, results, [])
-
-
-def _spreads(ids, seeds, configs, results, failed):
-    """The spreads of the experiments none of whose runs (indices) ``failed``."""
-    grouped, broken = {}, {configs[i]["exp_id"] for i in failed}
-    for config, result in zip(configs, results):
-        key = (config["exp_id"], config["seed"])
-        if config["run"] is None:
-            grouped[key] = result
-        else:
-            grouped.setdefault(key, {})[config["run"]] = result
-    out = {}
-    for exp_id in (i for i in ids if i not in broken):
-        exp = get(exp_id)
-        measured = [exp.measure(grouped[exp_id, s]) for s in seeds]
-        out[exp_id] = {q.key: spread([m[q.key] for m in measured], q.book)
-                       for q in exp.quantities}
-    return out
+    return record_file.spreads(ids, seeds, configs, results, [])
 
 
 def count(text):
@@ -171,6 +155,9 @@ def _parser():
                         help="rerun with the book's code or data changed (names combine): "
                         f"{', '.join(variants.VARIANTS)}; into {VARIANTS_FILE} (default --only: "
                         "the experiments whose book value lies outside the seed range)")
+    parser.add_argument("--book-seed", action="store_true",
+                        help=f"with --variant: one run with the seed of the book's scripts, "
+                        f"{BOOK_SEED}, instead of seeds 1, 2, ...")
     return parser
 
 
@@ -184,6 +171,9 @@ def main(argv=None):
         if not args.variant:
             return 0
         args.only = args.only or _outside_ids(parser)
+    elif args.book_seed:
+        parser.error("--book-seed goes with --variant (the seed spread uses seeds 1, 2, ...)")
+    seeds = [BOOK_SEED] if args.book_seed else range(1, args.seeds + 1)
     ids = list(dict.fromkeys(args.only or [i for i in experiment_ids() if i not in NO_SEED]))
     for exp_id in ids:
         if exp_id not in experiment_ids():
@@ -198,11 +188,13 @@ def main(argv=None):
     except OSError as exc:
         parser.error(f"--out {out}: cannot write there ({exc.strerror or exc}); give a file "
                      "in a folder you can write to")
-    record = {"seeds": args.seeds, "settings": settings,
+    record = {"seeds": len(seeds), "settings": settings,
               "command": "python -m ch3_code.reproduce " + " ".join(
                   sys.argv[1:] if argv is None else argv)}
+    name = variants.label(args.variant or ()) + f" (seed {BOOK_SEED})" * args.book_seed
+
     def write(*arguments):
-        return record_file.write(*arguments, variant=variants.label(args.variant or ()))
+        return record_file.write(*arguments, variant=name)
     try:  # the old file and what merging would drop, before any training
         write(out, dict.fromkeys(ids, {}), record, args.replace, False)
     except SpreadFileError as exc:
@@ -210,7 +202,7 @@ def main(argv=None):
     failed, started = None, time.perf_counter()
     try:
         with _cluster(parser, args.dask):
-            found = reproduce(ids, range(1, args.seeds + 1), args.jobs, args.epochs, args.n,
+            found = reproduce(ids, seeds, args.jobs, args.epochs, args.n,
                               args.variant or ())
     except SweepError as exc:
         found, failed = exc.spread, exc

@@ -150,10 +150,11 @@ def gap_markdown(rows):
              "effect on the mean | book inside the range? |", "|---|---|---|---|---|---|---|"]
     for r in rows:
         b, v = r["base"], r["stats"]
+        spread = (f"({v['min']:.2f} to {v['max']:.2f})" if v["count"] > 1 else "(one run)")
         lines.append(f"| {r['id']} {r['key']} | {r['book']:g} | {b['mean']:.2f} "
                      f"({b['min']:.2f} to {b['max']:.2f}) | {r['variant']} | {v['mean']:.2f} "
-                     f"({v['min']:.2f} to {v['max']:.2f}) | {r['effect']:+.2f} ± "
-                     f"{r['se']:.2f} | {'yes' if r['inside'] else 'no'} |")
+                     f"{spread} | {r['effect']:+.2f} ± {r['se']:.2f} | "
+                     f"{'yes' if r['inside'] else 'no'} |")
     return "\n".join(lines)
 
 
