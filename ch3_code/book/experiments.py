@@ -20,10 +20,12 @@ them through :mod:`ch3_code.registry`:
 A result is what the experiment's ``result`` says (a History; ``{run: History}`` for the
 multi-run experiments, keyed as ``exp.runs``), or a dict of measured values by quantity key.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..experiment import RUN_KEYS, check_keys
+from ..experiment import run as run_network
 from ..network import NN2
 
 CHAPTER_URL = "http://neuralnetworksanddeeplearning.com/chap3.html"
@@ -161,6 +163,32 @@ class Experiment:
             values[q.key] = value if keep else float(value)
         return values
 
+    # ---- running it: the book's configuration, with changes on top ----
+    def settings(self, run=None, **changes):
+        """The keywords of ``ch3_code.run`` for one run: the book's configuration (this
+        experiment's seed, the monitors its figures need) with ``changes`` on top."""
+        check_keys(changes, RUN_KEYS, f"{self.id}")
+        left = sorted({k for r in self.runs.values() for k in r} - set(changes))
+        if run is None and self.runs and left:
+            raise ValueError(f"{self.id} has the runs {list(self.runs)}: name one, e.g. "
+                             f".run({next(iter(self.runs))!r}), or give {', '.join(left)}")
+        config = {k: v for k, v in self.run_config(run).items() if k in RUN_KEYS}
+        book = {"monitoring": BOOK_MONITORING[self.id]} if self.id in BOOK_MONITORING else {}
+        return {**book, **config, **changes}
+
+    def run(self, run=None, *, data=None, **changes):
+        """Train one run as the book did, with ``changes`` on top (``lmbda=1.0``, ...): its
+        History, with the trained network as ``history.net``. See ``ch3_code.run``."""
+        return run_network(**self.settings(run, **changes), data=data)
+
+    def changed(self, **changes):
+        """A copy of this experiment with some configuration values changed (its quantities
+        and book values stay); a copy that sets what the runs differ in is one run."""
+        check_keys(changes, RUN_KEYS, f"{self.id}.changed")
+        one_run = {k for r in self.runs.values() for k in r} <= set(changes)
+        return replace(self, config={**self.config, **changes},
+                       runs={} if one_run else self.runs)
+
 
 # ---- measuring helpers: epochs are read from history["epoch"] (0, 1, ...) ----
 
@@ -218,3 +246,9 @@ def rises(values, by=0.0):
 def of_run(run, measure):
     """Apply ``measure`` to one run of a multi-run result ``{run: result}``."""
     return lambda result: measure(result[run])
+
+
+#: what the book's figures show beyond the monitored set's accuracy, by experiment
+BOOK_MONITORING = {"OVERFIT-1k": ["train_accuracy", "test_accuracy", "test_cost"],
+                   "OVERFIT-50k": ["train_accuracy", "test_accuracy"],
+                   "L2-50k": ["train_accuracy", "test_accuracy"]}
