@@ -43,7 +43,11 @@ What is written by hand on top, because joblib does not do it:
 * a check that a task is small: a function that uses a notebook's ``training_data``
   would send its 150 MB to every run; ``fn`` should call ``ch3_code.load_mnist()``
   itself (it is loaded once per worker process and kept);
-* Ctrl-C: a run that ``train()`` ends as "interrupted" stops the sweep too.
+* Stop in Jupyter or Ctrl-C in a terminal (a KeyboardInterrupt here, or a run that
+  ``train()`` ends as "interrupted"): joblib stops the workers, the bar turns red (never
+  empty) and :class:`SweepInterrupted`, a KeyboardInterrupt, says how many runs finished
+  and carries their results (``.results``); its traceback is a few lines from ``sweep``,
+  not joblib's internals.
 """
 import pickle
 import textwrap
@@ -53,9 +57,10 @@ from collections.abc import Mapping
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
-from .internals.progress import WORKER_ENV, quiet_runs
+from .internals.progress import WORKER_ENV, quiet_runs, stopped, sweep_bar
 
-__all__ = ["sweep", "SweepError", "WORKER_ENV", "MAX_TASK_BYTES", "BLAS_THREADS"]
+__all__ = ["sweep", "SweepError", "SweepInterrupted", "WORKER_ENV", "MAX_TASK_BYTES",
+           "BLAS_THREADS"]
 
 #: Largest pickled ``fn`` or config sent to a worker; more means data travels with each task.
 MAX_TASK_BYTES = 8 * 2**20
@@ -84,6 +89,26 @@ class SweepError(RuntimeError):
         super().__init__(message)
 
 
+class SweepInterrupted(KeyboardInterrupt):
+    """The sweep was stopped (Stop in Jupyter, Ctrl-C); the runs that finished are kept.
+
+    results: one entry per config: the run's result, or None for a run that did not finish.
+    Being a KeyboardInterrupt, it ends the cell (or the script) as Stop should; in Jupyter
+    the error of the last cell is ``sys.last_value``, so ``sys.last_value.results``.
+    """
+
+    def __init__(self, results, finished, reason=""):
+        self.results = results
+        n, k = len(results), len(finished)
+        which = f" ({_runs(finished)} finished)" if finished else ""
+        message = f"sweep stopped after {k} of {n} runs{which}"
+        message += f": {reason}" if reason else ""
+        if finished:
+            message += (".\nThe finished runs' results are in this error's .results (None for "
+                        "the others);\nin Jupyter: import sys; results = sys.last_value.results")
+        super().__init__(message)
+
+
 def sweep(fn, configs, n_jobs=None, progress=True, verbose=True):
     """Return ``[fn(**config) for config in configs]``, computed in parallel processes.
 
@@ -96,7 +121,8 @@ def sweep(fn, configs, n_jobs=None, progress=True, verbose=True):
     verbose: print each run's ``summary()`` line when it finishes (in order of finishing).
 
     Raises SweepError, after the other runs have finished, if any run raised: its
-    ``.results`` holds every finished run's result. Inside ``with joblib.parallel_config(
+    ``.results`` holds every finished run's result; SweepInterrupted, with the same
+    ``.results``, when the sweep is stopped (Stop, Ctrl-C). Inside ``with joblib.parallel_config(
     backend="dask"):`` (with a ``dask.distributed`` Client open) the runs go to the Dask
     cluster instead.
     """
@@ -105,8 +131,7 @@ def sweep(fn, configs, n_jobs=None, progress=True, verbose=True):
     if not configs:
         return []
     results, failed = [_PENDING] * len(configs), []
-    bar = tqdm(total=len(configs), desc="sweep", unit="run", disable=not progress,
-               mininterval=0.1)
+    bar = sweep_bar(len(configs), enabled=progress)
     try:
         if n_jobs == 1:
             for i, config in enumerate(configs):
@@ -128,6 +153,11 @@ def sweep(fn, configs, n_jobs=None, progress=True, verbose=True):
                            and i not in {j for j, _, _ in failed}]
             finally:
                 outputs.close()  # on an error or Ctrl-C, joblib stops the other runs
+    except KeyboardInterrupt as exc:
+        finished = [i for i, r in enumerate(results) if r is not _PENDING]
+        stopped(bar, "stopped")
+        raise SweepInterrupted([None if r is _PENDING else r for r in results], finished,
+                               str(exc) if isinstance(exc, _RunInterrupted) else "") from None
     finally:
         bar.close()
     results = [None if r is _PENDING else r for r in results]
@@ -197,13 +227,24 @@ def _finished(output, configs, results, failed, bar, verbose):
         return
     results[i] = result
     if getattr(result, "status", None) == "interrupted":
-        raise KeyboardInterrupt(f"sweep stopped: run {i} ({_describe(configs[i])}) was "
-                                "interrupted")
+        raise _RunInterrupted(f"run {i + 1} ({_describe(configs[i])}) was interrupted")
     summary = getattr(result, "summary", None)
     if verbose and callable(summary):
         # the summary on its own indented lines: a printed line stays within 88 characters
         body = textwrap.fill(summary(), 88, initial_indent="    ", subsequent_indent="    ")
         tqdm.write(f"run {i + 1}/{len(configs)} ({_describe(configs[i])}):\n{body}")
+
+
+class _RunInterrupted(KeyboardInterrupt):
+    """A run came back interrupted (its ``train()`` caught Ctrl-C): the sweep stops too."""
+
+
+def _runs(indices):
+    """'run 1', 'runs 1 and 2', 'runs 1, 2 and 5' for the 0-based ``indices``."""
+    names = [str(i + 1) for i in indices]
+    if len(names) == 1:
+        return f"run {names[0]}"
+    return f"runs {', '.join(names[:-1])} and {names[-1]}"
 
 
 def _reason(exc):

@@ -388,3 +388,92 @@ def test_accuracy_and_cost_is_one_pass_giving_both():
     acc, cost = net.accuracy_and_cost(data, 0.5, n=100)
     assert acc == net.accuracy(data) and cost == pytest.approx(net.total_cost(data, 0.5, n=100))
     assert net.accuracy_and_cost(data, want_cost=False) == (acc, None)
+
+
+# ------------------------------------------------------ network2's names, no false friends
+from blobs import QUIET, blobs  # noqa: E402  (tests/blobs.py)
+from ch3_code import book_backprop  # noqa: E402
+from ch3_code.training import update_mini_batch  # noqa: E402
+
+
+def test_sgd_takes_the_books_call_and_returns_network2s_four_lists():
+    train, val = blobs(m=120, seed=1), blobs(m=50, seed=2)
+    net = NN2([6, 5, 3], rand_seed=0)
+    ec, ea, tc, ta = net.SGD(train, 3, 10, 0.5, lmbda=5.0, evaluation_data=val,
+                             monitor_evaluation_accuracy=True, monitor_training_accuracy=True,
+                             **QUIET)
+    assert ec == [] and tc == [] and len(ea) == len(ta) == 3
+    assert all(type(c) is int for c in ea + ta)  # counts of correct examples, as network2's
+    assert ea[-1] == net.evaluate(val) and ta[-1] == net.evaluate(train)
+    h = net.history
+    assert h.config["lmbda"] == 5.0 and h.config["batch_size"] == 10
+    assert ea == h.counts("evaluation_accuracy") == [round(a * 50) for a in h["evaluation_accuracy"]]
+    same = NN2([6, 5, 3], rand_seed=0).stochastic_gradient_descent(
+        train, None, 3, 10, 0.5, lmbda=5.0, evaluation_data=val, **QUIET)
+    assert same["evaluation_accuracy"] == h["evaluation_accuracy"]
+
+
+def test_sgd_in_the_books_order_takes_lmbda_positionally_and_monitors_costs():
+    train, val = blobs(m=60, seed=1), blobs(m=30, seed=2)
+    net = NN2([6, 5, 3], rand_seed=0)
+    ec, ea, tc, ta = net.SGD(train, 2, 10, 0.5, 5.0, val, True, False, True, False, **QUIET)
+    assert len(ec) == len(tc) == 2 and ea == ta == []
+    assert net.history.config["lmbda"] == 5.0 and ec == net.history["evaluation_cost"]
+    net.SGD(train, 50, 10, 0.5, evaluation_data=val, early_stopping_n=2, **QUIET)
+    assert net.history.status in ("early-stopped", "completed")
+
+
+def test_sgd_with_test_data_second_is_still_the_seed_call():
+    data = blobs(m=40)
+    h = NN2([6, 5, 3], rand_seed=0).SGD(data, None, 2, 10, 0.5, lmbda=5.0, **QUIET)
+    assert isinstance(h, ch3_code.History) and h.config["lmbda"] == 5.0 and h["epoch"] == [0, 1]
+    h = NN2([6, 5, 3], rand_seed=0).SGD(data, data, 2, 10, 0.5, monitoring=True, **QUIET)
+    assert len(h["test_cost"]) == 2
+
+
+@pytest.mark.parametrize("call", [
+    lambda net, d: net.stochastic_gradient_descent(d, 30, 10, 0.5),
+    lambda net, d: net.stochastic_gradient_descent(d, 30, 10, 0.5, lmbda=5.0, evaluation_data=d),
+    lambda net, d: net.stochastic_gradient_descent(d, 30, 10, 0.5, 5.0),
+    lambda net, d: ch3_code.train(net, d, 30, 10, 0.5),
+], ids=["four", "keywords", "lmbda-positional", "train"])
+def test_network2s_order_given_to_the_seed_method_says_how_the_orders_differ(call):
+    with pytest.raises(TypeError, match=r"test_data=30 is a number: this is network2's order") as e:
+        call(NN2([6, 5, 3]), blobs(m=20))
+    text = str(e.value)
+    assert "SGD(training_data, epochs, mini_batch_size, eta" in text
+    assert "(training_data, test_data, epochs, batch_size, eta" in text
+    assert "net.SGD(training_data, 30, 10, 0.5" in text  # the same numbers, the book's order
+
+
+def test_missing_arguments_are_named():
+    with pytest.raises(TypeError, match="missing eta"):
+        NN2([6, 5, 3]).stochastic_gradient_descent(blobs(m=20), None, 3, 10)
+
+
+def test_num_layers_is_network2s_and_training_adds_no_attribute():
+    net = NN2([6, 5, 4, 3])
+    assert net.num_layers == 4 and len(net.weights) == net.num_layers - 1
+    declared = set(vars(net))
+    assert "history" in declared and net.history is None
+    h = net.stochastic_gradient_descent(blobs(m=40), None, 1, 10, 0.5, dropout=0.2, **QUIET)
+    assert set(vars(net)) == declared and net.history is h
+
+
+@pytest.mark.parametrize("options", [dict(), dict(lmbda=2.0), dict(lmbda=2.0, momentum=0.5),
+                                     dict(lmbda=2.0, regularization="L1", momentum=0.5)],
+                         ids=["plain", "L2", "L2-momentum", "L1-momentum"])
+def test_update_mini_batch_is_network2s_update_in_row_form(options):
+    net = NN2([5, 4, 3], rand_seed=1, dtype="float64")
+    X, labels = toy_data(m=6)
+    Y = net.targets(labels)
+    lmbda, mu = options.get("lmbda", 0.0), options.get("momentum", 0.0)
+    reg = options.get("regularization", "L2")
+    pairs = [(x.reshape(-1, 1), y.reshape(-1, 1)) for x, y in zip(X, Y)]
+    weights, biases, _ = book_backprop.update_mini_batch(net, pairs, 0.5, lmbda, 100, reg, mu)
+    velocities = [np.zeros_like(p) for p in net.weights + net.biases] if mu else None
+    update_mini_batch(net, X, Y, 0.5, lmbda, 100, reg, 0.0, mu, velocities)
+    for ours, book in zip(net.weights + net.biases, weights + biases):
+        np.testing.assert_allclose(ours, book, rtol=1e-12, atol=1e-14)
+    with pytest.raises(ValueError, match="mu=0.5 needs velocities"):
+        update_mini_batch(net, X, Y, 0.5, 0.0, 100, mu=0.5)

@@ -1,5 +1,6 @@
 """ch3_code.sweep: order, seeds, the worker environment, Ctrl-C, __main__ functions, Dask."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,7 +14,8 @@ import pytest
 
 import ch3_code
 from ch3_code import History
-from ch3_code.sweep import MAX_TASK_BYTES, WORKER_ENV, SweepError
+from ch3_code.internals import progress
+from ch3_code.sweep import MAX_TASK_BYTES, WORKER_ENV, SweepError, SweepInterrupted
 
 # The workers (loky's and Dask's) cannot import this test file, so send its functions by value.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
@@ -109,9 +111,11 @@ def test_an_interrupted_run_stops_the_sequential_sweep():
         history.stop("interrupted", 0, "interrupted after 0 epochs")
         return history
 
-    with pytest.raises(KeyboardInterrupt, match="run 0"):
+    with pytest.raises(SweepInterrupted, match=r"after 1 of 2 runs \(run 1 finished\): run 1 "
+                                               r"\(k=0\) was interrupted") as caught:
         ch3_code.sweep(fn, [dict(k=0), dict(k=1)], n_jobs=1, progress=False, verbose=False)
-    assert ran == [0]
+    assert ran == [0] and caught.value.results[1] is None
+    assert caught.value.results[0].status == "interrupted"  # what the run kept is kept
 
 
 def test_bad_arguments_get_clear_errors():
@@ -148,6 +152,14 @@ SCRIPT = textwrap.dedent("""
         open(os.path.join(sys.argv[2], str(os.getpid())), "w").close()
         time.sleep(60)
 
+    def nap(k, seconds):  # a History, so that the sweep prints a line when it is back
+        if seconds > 1:
+            open(os.path.join(sys.argv[2], str(os.getpid())), "w").close()
+        time.sleep(seconds)
+        history = ch3_code.History()
+        history.slept = seconds
+        return history
+
     big = np.zeros(16 * 2**20 // 8)
     def greedy(k):  # takes a global array along with it, as a notebook function might
         return big.sum() + k
@@ -163,6 +175,13 @@ SCRIPT = textwrap.dedent("""
             ch3_code.sweep(greedy, [dict(k=0)], n_jobs=2)
         except ValueError as e:
             print("refused", e)
+    elif sys.argv[1] == "naps":  # two short runs, then two long ones: Ctrl-C during those
+        configs = [dict(k=k, seconds=s) for k, s in enumerate((0.1, 0.1, 60, 60))]
+        try:
+            ch3_code.sweep(nap, configs, n_jobs=2)
+        except KeyboardInterrupt as stop:
+            print("results", [getattr(r, "slept", None) for r in stop.results], flush=True)
+            raise
     else:
         ch3_code.sweep(slow, [dict(k=k) for k in range(4)], n_jobs=2, verbose=False)
 """)
@@ -203,12 +222,86 @@ def test_ctrl_c_stops_the_whole_sweep_and_its_workers(tmp_path, to):
     else:
         os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=20)
-    assert proc.returncode != 0 and "KeyboardInterrupt" in err
+    assert proc.returncode != 0 and "SweepInterrupted: sweep stopped after 0 of 4 runs" in err
     deadline = time.monotonic() + 10
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in workers)
     assert len(os.listdir(pids)) == 2  # the other two runs never started
+
+
+@pytest.mark.parametrize("to", ["parent", "group"])
+def test_ctrl_c_says_which_runs_finished_keeps_them_and_shows_no_joblib_frame(tmp_path, to):
+    """Stop in Jupyter or Ctrl-C in a terminal after 2 of 4 runs: one message, the two
+    results kept, the workers stopped, a traceback of a few lines from sweep only."""
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    env = dict(os.environ, PYTHONPATH=ROOT, PYTHONUNBUFFERED="1")
+    script = tmp_path / "script.py"
+    script.write_text(SCRIPT)
+    proc = subprocess.Popen([sys.executable, str(script), "naps", str(pids)], cwd=tmp_path,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    printed = [proc.stdout.readline() for _ in range(4)]  # "run i/4 (...):" and its summary
+    assert sum(line.startswith("run ") for line in printed) == 2, printed
+    deadline = time.monotonic() + 30
+    while len(os.listdir(pids)) < 2 and time.monotonic() < deadline:  # the long runs started
+        time.sleep(0.1)
+    workers = [int(p) for p in os.listdir(pids)]
+    if to == "parent":
+        proc.send_signal(signal.SIGINT)
+    else:
+        os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert "results [0.1, 0.1, None, None]" in out
+    assert ("SweepInterrupted: sweep stopped after 2 of 4 runs (runs 1 and 2 finished).\n"
+            "The finished runs' results are in this error's .results") in err
+    assert "joblib" not in err and "loky" not in err  # neither frames nor warnings
+    traceback_lines = err[err.index("Traceback"):].splitlines()
+    assert len(traceback_lines) <= 12, err
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def test_a_sweep_stopped_before_any_run_finished_shows_a_red_sliver(monkeypatch):
+    """Jupyter's bar is red when stopped short, but with nothing done it had no width."""
+    pytest.importorskip("ipywidgets")
+    from tqdm.notebook import tqdm as notebook_tqdm
+    bars = []
+
+    def recorded(*args, **kwargs):
+        bars.append(notebook_tqdm(*args, display=False, **kwargs))
+        return bars[-1]
+    monkeypatch.setattr(progress, "tqdm", recorded)
+
+    def stop(k):
+        raise KeyboardInterrupt
+
+    with pytest.raises(SweepInterrupted, match=r"^sweep stopped after 0 of 2 runs$"):
+        ch3_code.sweep(stop, [dict(k=0), dict(k=1)], n_jobs=1)
+    widget = bars[0].container.children[1]
+    assert widget.bar_style == "danger" and widget.value > 0 and bars[0].n == 0
+    assert "stopped" in bars[0].desc
+
+
+def test_the_sweep_bar_rate_is_runs_done_over_seconds(monkeypatch, capsys):
+    """tqdm's default rate, a moving average of the last runs, read "15/15 [00:36, 1.01
+    run/s]"; the average over the sweep agrees with count / time."""
+    import tqdm.std
+    clock = [1000.0]
+    monkeypatch.setattr(tqdm.std, "time", lambda: clock[0])
+
+    def run(k):
+        clock[0] += 30.0 if k == 0 else 1.0  # one slow run, then three quick ones
+        return k
+    ch3_code.sweep(run, [dict(k=k) for k in range(4)], n_jobs=1, verbose=False)
+    err = capsys.readouterr().err
+    shown = re.findall(r"(\d)/4 \[00:(\d\d)<[^,]*, *([\d.]+)s/run\]", err)
+    assert len(shown) >= 4 and shown[-1] == ("4", "33", "8.25"), err  # 33 s / 4 runs
+    for done, seconds, per_run in shown:  # every rate shown is seconds / runs done
+        assert float(per_run) == round(int(seconds) / int(done), 2), err
 
 
 def _alive(pid):
