@@ -1,4 +1,5 @@
-"""The compiled epoch (ch3_code.internals.compiled_epoch) against NumPy's step (training._make_step).
+"""The compiled epoch (ch3_code.internals.compiled_epoch and its steps, compiled_steps) against
+NumPy's step (training.update_mini_batch) and the book's backprop (book_backprop).
 
 Each test trains the same network twice from the same seed, once each way, on data with
 zeros in it (the compiled epoch skips zero inputs), in float64, and asks for the same
@@ -14,7 +15,9 @@ import pytest
 
 import ch3_code
 from ch3_code import NN2
+from ch3_code import book_backprop
 from ch3_code.internals import compiled_epoch
+from ch3_code.internals import compiled_steps as steps
 from tests.blobs import QUIET, blobs
 
 pytestmark = pytest.mark.skipif(compiled_epoch.numba is None, reason="numba is not installed")
@@ -169,13 +172,14 @@ def test_compilation_happens_before_the_first_epoch_is_timed():
         import numpy as np
         from ch3_code import NN2
         from ch3_code.internals import compiled_epoch
+        from ch3_code.internals.compiled_steps import epoch as compiled
         X = np.zeros((30, 12), np.float32); X[:, :3] = 1.0
         labels = np.arange(30) % 4
         net = NN2([12, 7, 4], dtype="float32")
         epoch = compiled_epoch.FusedEpoch(net, X, labels, 10, 30, 0.0, "L2", 0.0)
-        ready = list(compiled_epoch._epoch.signatures)
+        ready = list(compiled.signatures)
         epoch(np.random.default_rng(0).permutation(30), 0.3)
-        assert ready and list(compiled_epoch._epoch.signatures) == ready, (ready, compiled_epoch._epoch.signatures)
+        assert ready and list(compiled.signatures) == ready, (ready, compiled.signatures)
         print("ok")
     """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -209,5 +213,62 @@ def test_decayed_weights_and_velocities_go_to_zero_not_to_subnormal_numbers():
     mom(np.arange(len(X)), 0.5)           # example 0, the only one with ink at input 4,
     for _ in range(20):                   # comes first; then 1,200 steps without it
         mom(np.arange(1, len(X)), 0.5)
-    assert np.all(np.isfinite(mom.v1t)) and subnormal_share(mom.v1t) == 0
-    assert np.all(mom.v1t[4] == 0)
+    v2t = mom.velocities[0]               # w2's velocities, one row per input
+    assert np.all(np.isfinite(v2t)) and subnormal_share(v2t) == 0
+    assert np.all(v2t[4] == 0)
+
+
+NETS = pytest.mark.parametrize("net_kwargs", [
+    {}, {"cost": "quadratic"}, {"cost": "log-likelihood"},
+    {"activation": "tanh", "cost": "quadratic", "output_activation": "tanh"},
+    {"activation": "relu", "cost": "quadratic", "output_activation": "linear"},
+], ids=["sigmoid-ce", "quadratic", "softmax-ll", "tanh-quadratic", "relu-linear"])
+
+
+@NETS
+def test_each_compiled_step_called_alone_gives_the_books_backprop(net_kwargs):
+    # forward, BP1, BP2 and BP3/BP4 one by one on one example, against book_backprop's
+    # column form: a step with the wrong f', the wrong layer's weights or a lost eta/m fails
+    X, y = sparse_blobs(m=5, n_in=12, n_out=4)
+    net = NN2([12, 7, 4], rand_seed=2, dtype="float64", **net_kwargs)
+    epoch = compiled_epoch.FusedEpoch(net, X, y, 1, len(X), 0.0, "L2", 0.0)
+    params = (np.ascontiguousarray(net.weights[0].T), net.biases[0].reshape(-1),
+              net.weights[1], net.biases[1].reshape(-1))
+    r, scale = 3, 0.25                     # scale stands for eta / m
+    nz = np.empty(12, np.int32)
+    q = steps.nonzero_inputs(X, r, nz)
+    np.testing.assert_array_equal(nz[:q], np.flatnonzero(X[r]))
+    a2, a3, delta3, delta2 = np.empty(7), np.empty(4), np.empty(4), np.empty(7)
+    steps.forward(params, X, None, r, nz, q, epoch.rule, a2, a3)
+    z2 = net.weights[0] @ X[r] + net.biases[0].ravel()
+    np.testing.assert_allclose(a2, net.activation.fn(z2), rtol=1e-12)
+    np.testing.assert_allclose(a3, np.ravel(net.feedforward(X[r])), rtol=1e-12)
+    steps.bp1(a3, y[r], epoch.rule, scale, delta3)
+    steps.bp2(delta3, params[2], a2, epoch.rule.hidden, delta2)
+    x, target = X[r].reshape(-1, 1), np.eye(4)[y[r]].reshape(-1, 1)
+    nabla_b, nabla_w = book_backprop.backprop(net, x, target)
+    np.testing.assert_allclose(delta3, scale * nabla_b[1].ravel(), rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(delta2, scale * nabla_b[0].ravel(), rtol=1e-10, atol=1e-15)
+    targets = (np.zeros((12, 7)), np.zeros(7), np.zeros((4, 7)), np.zeros(4))
+    buffers = (a2[None], delta2[None], delta3[None], a3, nz[None], np.array([q]))
+    steps.bp3_bp4(targets, (X, None, y), np.array([r]), buffers)
+    for t, nabla in zip(targets, (nabla_w[0].T, nabla_b[0].ravel(), nabla_w[1],
+                                  nabla_b[1].ravel())):
+        np.testing.assert_allclose(t, -scale * nabla, rtol=1e-10, atol=1e-15)
+
+
+@pytest.mark.parametrize("regularization, decayed", [
+    ("L2", lambda w, g: w * (1 - g)), ("L1", lambda w, g: w - g * np.sign(w))])
+def test_weight_decay_is_the_books_regularisation_step(regularization, decayed):
+    net = NN2([12, 7, 4], rand_seed=2, dtype="float64")
+    X, y = sparse_blobs(m=20)
+    epoch = compiled_epoch.FusedEpoch(net, X, y, 10, 20, 4.0, regularization, 0.0)
+    assert epoch.rule.regularisation == {"L2": steps.L2, "L1": steps.L1}[regularization]
+    params = [np.array(net.weights[0].T), net.biases[0].ravel().copy(), net.weights[1].copy(),
+              net.biases[1].ravel().copy()]
+    before = [p.copy() for p in params]
+    steps.weight_decay(tuple(params), 0.1, epoch.rule)   # eta lmbda / n = 0.1
+    for k in (0, 2):                                       # the weights, not the biases
+        np.testing.assert_allclose(params[k], decayed(before[k], 0.1), rtol=1e-15)
+    for k in (1, 3):
+        np.testing.assert_array_equal(params[k], before[k])
