@@ -803,9 +803,6 @@ results = ch3_code.sweep(nap, [dict(seconds=s) for s in (1, 1, 600, 600)], n_job
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 30 item 2: Stop during ch3_code.sweep ends in "
-                   "a bare KeyboardInterrupt with a traceback through joblib; no message says "
-                   "how many runs finished")
 def test_stop_during_a_parallel_run_says_which_runs_finished(browser, lab):
     import nbformat
 
