@@ -9,34 +9,27 @@
 
 ``fn(**config)`` is called once for each dict in ``configs``; the results come back as a
 list in the order of ``configs``, whatever order the runs finish in. A run's seed belongs
-in its config, and every run uses one BLAS thread, in a worker or in this process: a
-matrix product split over two threads adds its terms in another order, which moved
-float32 weights by about 1e-7 (``fused=False``, mini-batches of 100). So on one machine every
-number is the same for any ``n_jobs``. What can differ: the same run called outside
-``sweep`` (NumPy then uses every BLAS thread), and a cluster whose processors pick another
-BLAS kernel, in the last bits of float32 sums.
+in its config, and every run uses one BLAS thread, in a worker or in this process (a
+product split over two threads adds its terms in another order), so on one machine every
+number is the same for any ``n_jobs``; a run called outside ``sweep``, or on a cluster
+whose processors pick another BLAS kernel, may differ in the last bits of float32 sums.
 
-If a run raises, the other runs still go on, and then :class:`SweepError` is raised: it
-names the first failed run with its config, and carries every finished run's result
-(``.results``, None for a failed run) and the failures (``.failed``: index, config,
-exception), so that an hour of finished runs is not lost to one misspelt key.
+If a run raises, the other runs go on, then :class:`SweepError` names the first failed
+run with its config and carries every finished run's result (``.results``) and the
+failures (``.failed``), so that an hour of finished runs is not lost to one misspelt key.
 
-Why joblib, and not ``multiprocessing`` written by hand: joblib's default backend, loky,
-already does the hard parts well. It starts fresh worker processes that are reused from
-one sweep to the next, pickles functions with cloudpickle (so a function defined in a
-notebook, whose module is ``__main__``, reaches the workers; ``multiprocessing`` cannot
-send those), sets the workers' thread limits, kills its workers when the parent is
-interrupted, and reports a worker that dies. And ``with joblib.parallel_config(
-backend="dask"):`` sends the very same sweep to a Dask cluster without a change here.
+Why joblib, not ``multiprocessing`` by hand: its backend, loky, reuses worker processes
+from one sweep to the next, pickles functions with cloudpickle (so a notebook's function,
+whose module is ``__main__``, reaches the workers), kills its workers when the parent is
+interrupted and reports a worker that dies; and ``with joblib.parallel_config(
+backend="dask"):`` sends the very same sweep to a Dask cluster.
 
 What is written by hand on top, because joblib does not do it:
 
-* each run is wrapped so that the worker runs ``fn`` in the progress bar's quiet mode
-  (``internals.progress.quiet_runs``: ``train()`` then shows no bar of its own and prints
-  nothing), limits its BLAS
-  threads to one with threadpoolctl (the same numbers for any ``n_jobs``, and two
-  processes on two cores do not each start two threads), and hands back an exception
-  as a value, so that one failed run does not stop joblib from returning the others;
+* each run is wrapped: ``fn`` runs in the progress bar's quiet mode
+  (``internals.progress.quiet_runs``: ``train()`` shows no bar and prints nothing), with
+  one BLAS thread (threadpoolctl), and an exception comes back as a value, so that one
+  failed run does not stop joblib from returning the others;
 * one tqdm bar for the whole sweep (runs done) and each run's ``history.summary()``
   line, printed in the order the runs finish, with the run's config in front;
 * results put back in the order of ``configs``;
@@ -90,11 +83,10 @@ class SweepError(RuntimeError):
 
 
 class SweepInterrupted(KeyboardInterrupt):
-    """The sweep was stopped (Stop in Jupyter, Ctrl-C); the runs that finished are kept.
+    """The sweep was stopped (Stop, Ctrl-C): it ends the cell, and keeps the finished runs.
 
-    results: one entry per config: the run's result, or None for a run that did not finish.
-    Being a KeyboardInterrupt, it ends the cell (or the script) as Stop should; in Jupyter
-    the error of the last cell is ``sys.last_value``, so ``sys.last_value.results``.
+    results: one entry per config, the run's result or None for a run that did not finish
+    (in Jupyter the last cell's error is ``sys.last_value``: ``sys.last_value.results``).
     """
 
     def __init__(self, results, finished, reason=""):
