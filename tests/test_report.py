@@ -2,7 +2,15 @@
 import pytest
 
 from ch3_code import registry
-from ch3_code.book import checks, report, tables
+from ch3_code.book import checks, report, stored, tables
+
+
+@pytest.fixture(autouse=True)
+def no_stored_results(tmp_path, monkeypatch):
+    """No results/ where the tables look: the rows and cells as the chapter's run gives them."""
+    (tmp_path / "work" / "here").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "work" / "here")
+    monkeypatch.setattr(stored, "ROOT", tmp_path / "checkout")
 
 
 def test_row_within_and_outside_its_tolerance():

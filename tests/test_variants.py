@@ -140,3 +140,35 @@ def test_the_books_own_seed_is_one_run_of_a_variant_only(tmp_path, monkeypatch):
     assert [c["seed"] for c in seen] == [reproduce.BOOK_SEED == 12345678 and 12345678]
     entry = record.read_variants(tmp_path / "v.json")["variants"]["pixels256 (seed 12345678)"]
     assert entry["seeds"] == 1 and entry["experiments"]["CE-30"]["best_test"]["values"] == [95.0]
+
+
+def test_by_chance_counts_what_one_more_seed_would_give():
+    spread = {"experiments": {
+        "CE-30": {"best_test": spread_file.spread([95.0, 95.2, 95.4], 95.49)},  # z = +1.3
+        "CE-100": {"best_test": spread_file.spread([96.0, 96.2, 96.4], 97.9)},  # z = +8.2
+        "L2-50k": {"gap": spread_file.spread([0.7, 0.8, 0.9], None)}}}
+    total, found, expected, beyond = variants.by_chance(spread)
+    assert (total, found) == (2, 2) and expected == pytest.approx(1.0)  # 2 x 2/4
+    assert [(i, k) for i, k, _ in beyond] == [("CE-100", "best_test")]
+    assert beyond[0][2] == pytest.approx(1.7 / (0.2 * (1 + 1 / 3) ** 0.5))
+
+
+def test_inits_large_run_shuffles_on_from_the_default_runs_thirty_epochs():
+    exp = registry.get("INIT-30")  # the book's script trains default, then large, one list
+    default = variants.network(exp, "default", 1, ("network2-init",))
+    large = variants.network(exp, "large", 1, ("network2-init",))
+    assert default.rng.order is None and len(large.rng.order) == 50_000
+    fresh = variants.Network2Order(1)
+    for _ in range(30):
+        fresh.permutation(50_000)
+    assert large.rng.permutation(50_000).tolist() == fresh.permutation(50_000).tolist()
+
+
+def test_a_book_seed_run_that_gives_the_books_value_is_said_so():
+    base = {"experiments": {"L2-50k": {"best_test": spread_file.spread([96.1, 96.2, 96.3],
+                                                                        96.49)}}}
+    tried = {"all (seed 12345678)": {"experiments": {"L2-50k": {
+        "best_test": spread_file.spread([96.49], 96.49)}}}}
+    assert variants.verdicts(base, tried) == [
+        "L2-50k best_test: the book's value exactly (96.49) with all (seed 12345678): the "
+        "book's run is one draw, that seed's"]

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..mnist import MNISTSplit
 from ..network import NN2
+from .results import get
 
 VARIANTS = {
     "float64": "arithmetic in float64, as network2's (ours is float32)",
@@ -117,6 +118,11 @@ def network(exp, run, seed, names=()):
         net.large_weight_initializer()
     if "network2-init" in names:
         network2_start(net, seed, config["init"])
+        if run == "large" and "default" in exp.runs:
+            # the book's fig/weight_initialization.py trains the default run first, on the
+            # same network and list: the large run's shuffles go on from where those left off
+            for _ in range(exp.run_config("default")["epochs"]):
+                net.rng.permutation(config["n"])
     return net
 
 
@@ -124,6 +130,30 @@ def outside(spread):
     """[(id, quantity key)] whose book value lies outside the seed spread's range."""
     return [(exp_id, key) for exp_id, quantities in (spread or {}).get("experiments", {}).items()
             for key, stats in quantities.items() if stats.get("book_outside")]
+
+
+# Student's t, 97.5% point, by degrees of freedom: a 95% prediction interval for one more run
+T975 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26}
+
+
+def by_chance(spread):
+    """(quantities with a book value, how many lie outside the seed range, how many one
+    would expect there by chance alone, [(id, key, z)] beyond the 95% prediction interval).
+
+    If the book's single run is one more draw of the same distribution, it lies outside the
+    range of n seeds with probability 2 / (n + 1); z is (book - mean) / (sd sqrt(1 + 1/n)),
+    beyond the interval when |z| > t(n - 1).
+    """
+    total, expected, beyond = 0, 0.0, []
+    for exp_id, quantities in (spread or {}).get("experiments", {}).items():
+        for key, s in quantities.items():
+            if s.get("book") is None or s.get("count", 0) < 2 or not s["sd"] > 0:
+                continue
+            total, expected = total + 1, expected + 2 / (s["count"] + 1)
+            z = (s["book"] - s["mean"]) / (s["sd"] * math.sqrt(1 + 1 / s["count"]))
+            if abs(z) > T975.get(s["count"] - 1, 1.96):
+                beyond.append((exp_id, key, z))
+    return total, len(outside(spread)), expected, beyond
 
 
 def gap_rows(spread, variants):
@@ -171,7 +201,13 @@ def verdicts(spread, variants):
         toward = [r for r in mine if r["inside"] and abs(r["effect"]) > 2 * r["se"]
                   and (r["effect"] > 0) == (base["book"] > base["mean"])]
         tried = ", ".join(f"{r['variant']} {r['effect']:+.2f}" for r in mine)
-        if toward:
+        digits = get(exp_id).quantity(key).digits
+        exact = [r for r in mine if r["stats"]["count"] == 1
+                 and round(r["stats"]["mean"], digits) == round(base["book"], digits)]
+        if exact:
+            out.append(f"{exp_id} {key}: the book's value exactly ({base['book']:g}) with "
+                       f"{exact[0]['variant']}: the book's run is one draw, that seed's")
+        elif toward:
             out.append(f"{exp_id} {key}: explained by {' or '.join(r['variant'] for r in toward)}"
                        f" (the book inside the range; effects on the mean: {tried})")
         else:
