@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ch3_code import NN2, registry
-from ch3_code.book import record, reproduce, spread_file, variants
+from ch3_code.book import network2_draws, record, reproduce, spread_file, variants
 from ch3_code.mnist import MNISTSplit
 
 
@@ -21,10 +21,11 @@ def test_network2_init_draws_what_network2_draws_after_np_random_seed():
             weights = [np.random.randn(y, x) / scale(x) for x, y in zip(sizes[:-1], sizes[1:])]
     finally:
         np.random.set_state(state)
-    net = variants.network2_start(NN2(sizes, rand_seed=7, dtype="float64"), 7, "large")
+    net = variants.network2_start(NN2(sizes, rand_seed=7, dtype="float64"), 7,
+                                  ["default", "large"])
     for ours, theirs in zip(net.weights + net.biases, weights + biases):
         np.testing.assert_array_equal(ours, theirs)
-    default = variants.network2_start(NN2(sizes, dtype="float64"), 7, "default")
+    default = variants.network2_start(NN2(sizes, dtype="float64"), 7, ["default"])
     assert not np.array_equal(default.weights[0], net.weights[0])
     assert np.std(default.weights[0]) < np.std(net.weights[0])
 
@@ -172,3 +173,23 @@ def test_a_book_seed_run_that_gives_the_books_value_is_said_so():
     assert variants.verdicts(base, tried) == [
         "L2-50k best_test: the book's value exactly (96.49) with all (seed 12345678): the "
         "book's run is one draw, that seed's"]
+
+
+def test_what_the_books_scripts_drew_before_a_run():
+    eta, size = registry.get("ETA"), registry.get("DATA-SIZE")
+    assert network2_draws.script_before(eta, 2.5) == (["default"] * 3, [(50_000, 30, True)] * 2)
+    inits, shuffles = network2_draws.script_before(size, 500)
+    assert inits == ["default", "large", "large", "large"]
+    assert shuffles == [(100, 15_000, False), (200, 7_500, False)]
+    assert network2_draws.script_before(registry.get("L2-50k"), None) == (
+        ["default", "large"], [])
+    order = network2_draws.Network2Order(5)
+    order.skip(4, 2, same_list=False)  # another list: 3 draws an epoch, no order kept
+    assert order.order is None and order.random.getstate() == _after(5, 6)
+
+
+def _after(seed, draws):
+    r = random.Random(seed)
+    for _ in range(draws):
+        r.random()
+    return r.getstate()

@@ -14,12 +14,12 @@ Two candidate causes need no rerun, because our code already does what the book'
 (``SAME_AS_BOOK`` says why); asking for them prints that and runs nothing.
 """
 import math
-import random
 
 import numpy as np
 
 from ..mnist import MNISTSplit
 from ..network import NN2
+from .network2_draws import Network2Order, network2_start, script_before  # noqa: F401
 from .results import get
 
 VARIANTS = {
@@ -64,49 +64,6 @@ def data(sets, names):
                             one_hot=split.one_hot, name=split.name) for split in sets)
 
 
-class Network2Order:
-    """network2's order of the training examples, as a stand-in for ``net.rng``.
-
-    network2 calls ``random.shuffle(training_data)`` at the start of every epoch: the list is
-    shuffled in place, so each epoch reshuffles the previous epoch's order. The book ran on
-    Python 2.7, whose shuffle takes j = int(random() * (i + 1)) (Python 3 draws j with
-    getrandbits, another order from the same seed); ``random.Random(seed)`` seeds the same
-    Mersenne Twister as Python 2.7's ``random.seed(seed)`` for a whole number.
-    """
-
-    def __init__(self, seed):
-        self.random = random.Random(seed)
-        self.order = None
-
-    def permutation(self, n):
-        if self.order is None or len(self.order) != n:
-            self.order = list(range(n))
-        order, draw = self.order, self.random.random
-        for i in reversed(range(1, n)):
-            j = int(draw() * (i + 1))
-            order[i], order[j] = order[j], order[i]
-        return np.array(order)
-
-
-def network2_start(net, seed, init):
-    """Give ``net`` network2's initial weights and shuffling for ``seed`` (in place).
-
-    ``np.random.RandomState(seed)`` draws what ``np.random.seed(seed)`` makes
-    ``np.random.randn`` draw. network2's constructor draws the default initialisation
-    (biases, then weights / sqrt(n_in)); the large one draws biases and weights again.
-    """
-    draws = np.random.RandomState(seed)
-    sizes = net.layer_sizes
-    for scaled in ((True, False) if init == "large" else (True,)):
-        biases = [draws.randn(y, 1) for y in sizes[1:]]
-        weights = [draws.randn(y, x) / np.sqrt(x) if scaled else draws.randn(y, x)
-                   for x, y in zip(sizes[:-1], sizes[1:])]
-    net.biases = [b.astype(net.dtype) for b in biases]
-    net.weights = [w.astype(net.dtype) for w in weights]
-    net.rng = Network2Order(seed)
-    return net
-
-
 def network(exp, run, seed, names=()):
     """The experiment's network for ``seed`` with the variant ``names`` applied."""
     if not names:
@@ -117,12 +74,7 @@ def network(exp, run, seed, names=()):
     if config["init"] == "large":
         net.large_weight_initializer()
     if "network2-init" in names:
-        network2_start(net, seed, config["init"])
-        if run == "large" and "default" in exp.runs:
-            # the book's fig/weight_initialization.py trains the default run first, on the
-            # same network and list: the large run's shuffles go on from where those left off
-            for _ in range(exp.run_config("default")["epochs"]):
-                net.rng.permutation(config["n"])
+        network2_start(net, seed, *script_before(exp, run))
     return net
 
 
