@@ -521,3 +521,114 @@ def test_check_notebooks_wants_hide_input_collapsed_in_lab():
     assert list(check_notebooks.check_lab_metadata([(3, cell)]))
     cell["metadata"]["jupyter"] = {"source_hidden": True}
     assert not list(check_notebooks.check_lab_metadata([(3, cell)]))
+
+
+# ---- chapter 07's map of BP1-BP4: every function it names exists and holds the lines it quotes ----
+
+MAP_HEADING = "### The map: BP1-BP4 in every form"
+MAP_FORMS = {"column form": "ch3_code.book_backprop.", "row form": "ch3_code.network.NN2.",
+             "compiled": "ch3_code.internals.compiled_steps."}
+CH3_NAME = re.compile(r"`(ch3_code(?:\.\w+)+)`")
+
+
+def map_text(path=ROOT / "chapters" / "07_the_code.ipynb"):
+    nb = nbformat.read(path, as_version=4)
+    found = [c.source for c in nb.cells if c.cell_type == "markdown" and MAP_HEADING in c.source]
+    assert len(found) == 1, f"{path.name}: one markdown cell headed {MAP_HEADING!r}"
+    return found[0]
+
+
+def map_entries(text):
+    """{equation: [bullet, ...]} from the map's "**BP1**: ..." paragraphs and their bullets."""
+    entries, current = {}, None
+    for line in text.splitlines():
+        head = re.match(r"\*\*(.+?)\*\*", line)
+        if head:
+            current = entries.setdefault(head.group(1), [])
+        elif current is not None and line.startswith("- "):
+            current.append(line[2:])
+        elif current is not None and line.startswith("  "):
+            current[-1] += " " + line.strip()
+        elif not line.strip():
+            current = None
+    return entries
+
+
+def resolve(dotted):
+    """The object a dotted name such as ``ch3_code.network.NN2.gradient`` names."""
+    import importlib
+    parts = dotted.split(".")
+    for k in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:k]))
+        except ImportError:
+            continue
+        for attr in parts[k:]:
+            obj = getattr(obj, attr)   # AttributeError: the map names what is not there
+        return obj
+    raise ImportError(dotted)
+
+
+def unfound_in_map(entries):
+    """What the map claims that the code does not hold: a form missing from BP1-BP4, a name
+    that does not import, or a quoted line (``...`` elides) absent from the functions named
+    on its bullet."""
+    import inspect
+    problems = []
+    for bp in ("BP1", "BP2", "BP3", "BP4"):
+        bullets = entries.get(bp)
+        if not bullets:
+            problems.append(f"{bp}: not in the map")
+            continue
+        for form, prefix in MAP_FORMS.items():
+            if not any(b.startswith(form) and prefix in b for b in bullets):
+                problems.append(f"{bp}: no {form} bullet naming {prefix}...")
+    for eq, bullets in entries.items():
+        for bullet in bullets:
+            names = CH3_NAME.findall(bullet)
+            if not names:
+                continue   # network2.py's lines: the book's code, not ours
+            sources = []
+            for name in names:
+                try:
+                    sources.append(" ".join(inspect.getsource(resolve(name)).split()))
+                except (ImportError, AttributeError) as exc:
+                    problems.append(f"{eq}: {name} ({type(exc).__name__})")
+            quoted = [q for q in re.findall(r"`([^`]+)`", bullet) if not q.startswith("ch3_code")]
+            for q in quoted:
+                parts = [" ".join(p.split()) for p in q.split("...")]
+                if sources and not any(_in_order(parts, s) for s in sources):
+                    problems.append(f"{eq}: {q!r} is not in {', '.join(names)}")
+    return problems
+
+
+def _in_order(parts, text):
+    at = 0
+    for part in parts:
+        at = text.find(part, at)
+        if at < 0:
+            return False
+        at += len(part)
+    return True
+
+
+def test_the_map_check_finds_a_missing_form_name_or_line():
+    good = map_entries(map_text())
+    assert not unfound_in_map(good)
+    wrong_name = {**good, "BP2": [b.replace(".bp2`", ".bp_two`") for b in good["BP2"]]}
+    assert any("bp_two" in p for p in unfound_in_map(wrong_name))
+    wrong_line = {**good, "BP4": [b.replace("fp.inputs[l]", "fp.inputs[l + 1]")
+                                  for b in good["BP4"]]}
+    assert any("fp.inputs[l + 1]" in p for p in unfound_in_map(wrong_line))
+    no_compiled = {**good, "BP1": [b for b in good["BP1"] if not b.startswith("compiled")]}
+    assert unfound_in_map(no_compiled) == ["BP1: no compiled bullet naming "
+                                           "ch3_code.internals.compiled_steps...."]
+
+
+def test_chapter_07_maps_bp1_to_bp4_onto_every_form():
+    """A reader finds each of BP1-BP4 in the column form (book_backprop), the row form
+    (NN2.gradient) and the compiled steps, and every function and line the map quotes is in
+    the code: renaming a step or changing a line without the map fails here."""
+    entries = map_entries(map_text())
+    assert {"BP1", "BP2", "BP3", "BP4"} <= set(entries)
+    assert not unfound_in_map(entries)
