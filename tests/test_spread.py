@@ -171,6 +171,6 @@ def test_the_scorecard_gives_measured_causes_not_guesses(book):
         "pixels256": {**spread, "experiments": {"L2-50k": {"best_test": spread_file.spread(
             [96.4, 96.5, 96.6], 96.49)}}}}
     after = " ".join(scorecard._summary(table, missing, spread, tried))
-    assert "L2-50k best_test: explained by pixels256" in after
+    assert "moves the mean by float64 +0.05 (0.6 se), pixels256 +0.30 (3.7 se)" in after
     assert "| L2-50k best_test | 96.49 | 96.20 (96.10 to 96.30) | float64 | 96.25 " in after
     assert "| +0.05 ± 0.08 | no |" in after and "| +0.30 ± 0.08 | yes |" in after

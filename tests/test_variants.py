@@ -124,8 +124,8 @@ def test_gap_rows_and_verdicts():
     row, = variants.gap_rows(base, tried)
     assert row["effect"] == pytest.approx(0.0) and row["inside"] is True
     text, = variants.verdicts(base, tried)
-    assert text == "L2-50k best_test (book 96.49, seeds 96.20): not explained by what was tried " \
-                   "(float64 +0.00)"
+    assert text == ("L2-50k best_test (book 96.49, our seeds 96.20 ± 0.10): one change over the "
+                    "same seeds moves the mean by float64 +0.00 (0.0 se)")
     assert "not yet tested" in variants.verdicts(base, {})[0]
 
 
@@ -171,8 +171,11 @@ def test_a_book_seed_run_that_gives_the_books_value_is_said_so():
     tried = {"all (seed 12345678)": {"experiments": {"L2-50k": {
         "best_test": spread_file.spread([96.49], 96.49)}}}}
     assert variants.verdicts(base, tried) == [
-        "L2-50k best_test: the book's value exactly (96.49) with all (seed 12345678): the "
-        "book's run is one draw, that seed's"]
+        "L2-50k best_test (book 96.49, our seeds 96.20 ± 0.10): all (seed 12345678) gives "
+        "exactly the book's value"]
+    tried["all (seed 12345678)"]["experiments"]["L2-50k"]["best_test"] = spread_file.spread(
+        [96.2], 96.49)
+    assert "gives 96.20, not the book's value" in variants.verdicts(base, tried)[0]
 
 
 def test_what_the_books_scripts_drew_before_a_run():

@@ -141,28 +141,28 @@ def gap_markdown(rows):
 
 
 def verdicts(spread, variants):
-    """One sentence per quantity outside the seed range: what the reruns showed."""
+    """One sentence per quantity outside the seed range: what the reruns showed.
+
+    A one-run variant (``--book-seed``) either gives the book's value to its printed digits
+    (the book's run is that seed's draw) or not (the book's number is another run's); a
+    variant over seeds moves the mean by its effect, in standard errors.
+    """
     rows, out = gap_rows(spread, variants), []
     for exp_id, key in outside(spread):
+        base, d = spread["experiments"][exp_id][key], get(exp_id).quantity(key).digits
+        head = (f"{exp_id} {key} (book {base['book']:g}, our seeds {base['mean']:.{d}f} ± "
+                f"{base['sd']:.{d}f})")
         mine = [r for r in rows if (r["id"], r["key"]) == (exp_id, key)]
-        base = spread["experiments"][exp_id][key]
-        if not mine:
-            out.append(f"{exp_id} {key} (book {base['book']:g}, seeds {base['mean']:.2f}): "
-                       "not yet tested (python -m ch3_code.reproduce --variant ...)")
-            continue
-        toward = [r for r in mine if r["inside"] and abs(r["effect"]) > 2 * r["se"]
-                  and (r["effect"] > 0) == (base["book"] > base["mean"])]
-        tried = ", ".join(f"{r['variant']} {r['effect']:+.2f}" for r in mine)
-        digits = get(exp_id).quantity(key).digits
-        exact = [r for r in mine if r["stats"]["count"] == 1
-                 and round(r["stats"]["mean"], digits) == round(base["book"], digits)]
-        if exact:
-            out.append(f"{exp_id} {key}: the book's value exactly ({base['book']:g}) with "
-                       f"{exact[0]['variant']}: the book's run is one draw, that seed's")
-        elif toward:
-            out.append(f"{exp_id} {key}: explained by {' or '.join(r['variant'] for r in toward)}"
-                       f" (the book inside the range; effects on the mean: {tried})")
-        else:
-            out.append(f"{exp_id} {key} (book {base['book']:g}, seeds {base['mean']:.2f}): "
-                       f"not explained by what was tried ({tried})")
+        parts = []
+        for r in (r for r in mine if r["stats"]["count"] == 1):
+            value = r["stats"]["mean"]
+            parts.append(f"{r['variant']} gives exactly the book's value" if round(value, d)
+                         == round(base["book"], d) else f"{r['variant']} gives {value:.{d}f}, "
+                         "not the book's value: the book's number is from another run")
+        moved = [f"{r['variant']} {r['effect']:+.{d}f} ({abs(r['effect']) / r['se']:.1f} se)"
+                 for r in mine if r["stats"]["count"] > 1 and r["se"] > 0]
+        if moved:
+            parts.append("one change over the same seeds moves the mean by " + ", ".join(moved))
+        untested = "not yet tested (python -m ch3_code.reproduce --variant ...)"
+        out.append(f"{head}: {'; '.join(parts) or untested}")
     return out
