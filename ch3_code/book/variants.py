@@ -140,6 +140,17 @@ def gap_markdown(rows):
     return "\n".join(lines)
 
 
+def reproduced(spread, variants):
+    """[(id, key)] outside the seed range whose book value a one-run variant gives exactly."""
+    return list(dict.fromkeys(
+        (r["id"], r["key"]) for r in gap_rows(spread, variants) if r["stats"]["count"] == 1
+        and _same(r["stats"]["mean"], r["book"], get(r["id"]).quantity(r["key"]).digits)))
+
+
+def _same(value, book, digits):
+    return round(value, digits) == round(book, digits)
+
+
 def verdicts(spread, variants):
     """One sentence per quantity outside the seed range: what the reruns showed.
 
@@ -156,9 +167,10 @@ def verdicts(spread, variants):
         parts = []
         for r in (r for r in mine if r["stats"]["count"] == 1):
             value = r["stats"]["mean"]
-            parts.append(f"{r['variant']} gives exactly the book's value" if round(value, d)
-                         == round(base["book"], d) else f"{r['variant']} gives {value:.{d}f}, "
-                         "not the book's value: the book's number is from another run")
+            parts.append(f"{r['variant']} gives exactly the book's value"
+                         if _same(value, base["book"], d) else f"{r['variant']} gives "
+                         f"{value:.{d}f}, not the book's value: the book's number is from "
+                         "another run")
         moved = [f"{r['variant']} {r['effect']:+.{d}f} ({abs(r['effect']) / r['se']:.1f} se)"
                  for r in mine if r["stats"]["count"] > 1 and r["se"] > 0]
         if moved:
