@@ -14,13 +14,16 @@ Read it in this order, beside the book's network2.py:
 3. ``costs``: the cost functions, C and the output error delta^L (BP1).
 4. ``network``: NN2, the same equations with one example per row (its docstring maps the
    column form onto the row form), evaluation, saving and loading.
-5. ``training``: mini-batch SGD, its update step and its stop rules.
+5. ``training``: mini-batch SGD read like network2's ``SGD``, its update step
+   (``update_mini_batch``); ``stop_rules`` beside it: early stopping and the eta schedule.
 6. ``history``: the record of one run.
 
 Beside them, the tools the chapters call: ``plots`` (learning curves, digits), ``explore``
-(sliders), ``animate`` and ``exercises`` where present, ``expand`` (artificially expanded
-data), ``sweep`` (independent runs in parallel) and ``registry`` (the book's numbers:
-look an experiment up, check a run, show "book vs this run").
+(sliders), ``animate`` (animations with a still picture), ``exercises`` (checks that give
+feedback, not the answer), ``expand`` (artificially expanded data), ``experiment``
+(``ch3_code.run``: train a network as a configuration describes it), ``sweep``
+(independent runs in parallel) and ``registry`` (the book's numbers: look an experiment up,
+run it or a changed copy, check a run, show "book vs this run").
 
 What a learner may skip lives in three sub-packages:
 
@@ -48,7 +51,7 @@ from .history import History
 from .mnist import (MNIST, MNISTCacheError, MNISTDataError, MNISTNotFoundError, MNISTSplit,
                     load_mnist, load_mnist_from_web)
 from .network import NN2, load
-from .sweep import SweepError, sweep
+from .sweep import SweepError, SweepInterrupted, sweep
 from .training import DivergenceWarning, train
 
 __all__ = [
@@ -57,7 +60,7 @@ __all__ = [
     "QuadraticCost", "CrossEntropyCost", "LogLikelihoodCost", "get_activation", "get_cost",
     "load_mnist", "load_mnist_from_web", "MNIST", "MNISTSplit", "MNISTDataError", "MNISTNotFoundError",
     "MNISTCacheError",
-    "expand_data", "sweep", "SweepError", "run",
+    "expand_data", "sweep", "SweepError", "SweepInterrupted", "run",
 ]
 
 # imported on first use: they load matplotlib, IPython or ipywidgets, or the book's tables

@@ -42,6 +42,7 @@ class History(dict):
         self.sizes = dict(sizes or {})  # examples per set: {"train": n, "test": ..., ...}
         self.status, self.message, self.stopped_epoch = "running", "", None
         self.total_seconds = 0.0
+        self.net = None  # the trained network, when ch3_code.run or the registry set it
 
     def record(self, epoch, seconds, eta, values):
         self["epoch"].append(epoch)
