@@ -95,9 +95,8 @@ class CrossEntropyCost:
 
         softplus(z) = ln(1 + e^z) = max(z, 0) + ln(1 + e^{-|z|}), which never overflows.
         With the outputs a = sigma(z) at hand, ln(1 + e^{-|z|}) = -ln(max(a, 1 - a)): one
-        log instead of an exp and a log1p, 0.3 ms against 1.05 ms for the 10,000 x 10
-        outputs of the test set in float32 (np.logaddexp(0, z): 2.2 ms). a=None computes
-        it from z alone.
+        log instead of an exp and a log1p (and no np.logaddexp, which is slower still).
+        a=None computes it from z alone.
         """
         if a is None:
             tail = np.abs(z)

@@ -110,8 +110,8 @@ def check_mirrors(mirrors):
 def _requests():
     """The ``requests`` module, imported on the first download rather than with ch3_code.
 
-    Importing it (with urllib3 and ssl) adds about 5 MB to a process that has loaded
-    ch3_code, and most runs read MNIST from the repository's copy or the cache and never
+    Importing it (with urllib3 and ssl) costs a process that has loaded ch3_code time and
+    memory, and most runs read MNIST from the repository's copy or the cache and never
     download anything.
     """
     import requests  # deferred: for the reason above

@@ -321,7 +321,7 @@ def _read(path, kind, label=None):
             # the pixels are copied out of the decompressed file, which is then freed.
             # Freeing that big block is what makes glibc's malloc keep freed memory for
             # reuse instead of mapping fresh pages for each 1 MB array of an evaluation
-            # (2,000 page faults per monitored epoch without it; see tests/test_training.py)
+            # (tests/test_training.py counts the page faults; benchmarks/README.md says more)
             pixels = np.array(raw)
             pixels.flags.writeable = False
             del raw
