@@ -3,7 +3,7 @@
     python benchmarks/sweep_speed.py            # 4 runs x 30 epochs, [784, 30, 10], 50k images
     python benchmarks/sweep_speed.py --epochs 2 # a quick look
 
-``measure_sweep()`` is importable (``benchmarks/train_speed.py`` puts its line in the README's
+``measure_sweep()`` is importable (``benchmarks/train_speed.py`` puts its line in benchmarks/README.md's
 speed table). Both sides run the same function on the same configs (seeds 0, 1, 2, ...); MNIST
 is loaded in this process before the clock starts, as in a notebook, while the parallel side's
 time includes starting the worker processes and their loading MNIST once each. The two sides

@@ -1,10 +1,12 @@
 """How fast is ch3_code? One epoch of [784, 30, 10] on the 50,000 training images, batch 10.
 
-Run from the repository root:  python benchmarks/train_speed.py [--repeats 5] [--sweep-epochs 30]
+Run from the repository root:
+    python benchmarks/train_speed.py [--repeats 5] [--sweep-epochs 30] [--write-readme]
 
 Everything is timed side by side in one process, repetitions interleaved, medians reported,
 so that the ratios mean something on a shared, noisy machine:
-  * the seed page's NN2 (a mini-batch stacked from (784, 1) columns, new arrays every step);
+  * the starting notebook's NN2, the code this project grew from (a mini-batch stacked from
+    (784, 1) columns, new arrays every step);
   * a per-example loop (backpropagate one column at a time, add up the gradients);
   * the reference loop: the same SGD written by hand as tightly as NumPy allows
     (row-major batches, one gather per batch from a permutation, preallocated buffers,
@@ -16,9 +18,12 @@ so that the ratios mean something on a shared, noisy machine:
     the one (10000 x 784) @ (784 x 30) product that evaluation cannot avoid;
   * the peak memory (max RSS) of a monitored 50k run, in a child process;
   * a 4-run sweep, one after another vs in parallel (benchmarks/sweep_speed.py).
-Every model is sigmoid + cross-entropy, eta 0.5. It prints a Markdown table for the README.
+Every model is sigmoid + cross-entropy, eta 0.5. It prints a Markdown table; --write-readme
+also writes it into benchmarks/README.md, between the two marker comments there (with the
+machine, the date, the command and the load average: the hand-written text around them stays).
 """
 import argparse
+import datetime
 import os
 import platform
 import statistics
@@ -40,7 +45,8 @@ def sigmoid(z):
 
 
 class SeedNN2:
-    """The training step of the seed page's NN2, kept as it was (bugs that do not change the time included)."""
+    """The training step of the starting notebook's NN2, kept as it was (bugs that do not change
+    the time included)."""
 
     def __init__(self, sizes, rng):
         self.rng = rng
@@ -227,8 +233,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--sweep-epochs", type=int, default=30, help="0 skips the sweep row")
+    parser.add_argument("--write-readme", action="store_true",
+                        help="write the table into benchmarks/README.md")
     args = parser.parse_args()
-    r = args.repeats
+    r, load_before = args.repeats, os.getloadavg()
     # first: a child forked from a big parent would report the parent's size
     peak, shared = peak_memory_mb()
     peak_cold, _ = peak_memory_mb(cold=True)
@@ -276,45 +284,74 @@ def main():
                                   "acc_cost": lambda: net32.accuracy_and_cost(test)}, 10 * r))
 
     rows = [
-        ("seed page's NN2 (float64)", t["seed"], f"NN2 float32 (compiled) is {t['seed'] / t['fused32']:.1f}x "
-         f"faster (target >= 3.5x); with NumPy's step {t['seed'] / t['nn32']:.1f}x"),
-        ("per-example loop (float64)", t["per_example"], f"NN2 float32 is {t['per_example'] / t['fused32']:.1f}x faster"),
+        ("starting notebook's NN2 (float64)", t["seed"], f"NN2 float32 (compiled) is "
+         f"{t['seed'] / t['fused32']:.1f}x faster (target >= 3.5x); with NumPy's step "
+         f"{t['seed'] / t['nn32']:.1f}x"),
+        ("per-example loop (float64)", t["per_example"],
+         f"NN2 float32 is {t['per_example'] / t['fused32']:.1f}x faster"),
         ("reference loop, float64", t["ref64"], ""),
-        ("NN2, float64, NumPy's step (`fused=False`)", t["nn64"], f"{t['nn64'] / t['ref64']:.2f}x the reference "
-         "loop (target <= 1.15x)"),
-        ("NN2, float64, compiled epoch", t["fused64"], f"{t['fused64'] / t['ref64']:.2f}x the reference loop"),
+        ("NN2, float64, NumPy's step (`fused=False`)", t["nn64"],
+         f"{t['nn64'] / t['ref64']:.2f}x the reference loop (target <= 1.15x)"),
+        ("NN2, float64, compiled epoch", t["fused64"],
+         f"{t['fused64'] / t['ref64']:.2f}x the reference loop"),
         ("reference loop, float32", t["ref32"], f"{t['ref64'] / t['ref32']:.2f}x faster than float64"),
-        ("NN2, float32, NumPy's step (`fused=False`)", t["nn32"], f"{t['nn32'] / t['ref32']:.2f}x the reference "
-         "loop (target <= 1.15x)"),
-        ("NN2, float32, compiled epoch (the default)", t["fused32"], f"{t['fused32'] / t['ref32']:.2f}x the "
-         "reference loop"),
+        ("NN2, float32, NumPy's step (`fused=False`)", t["nn32"],
+         f"{t['nn32'] / t['ref32']:.2f}x the reference loop (target <= 1.15x)"),
+        ("NN2, float32, compiled epoch (the default)", t["fused32"],
+         f"{t['fused32'] / t['ref32']:.2f}x the reference loop"),
         ("the same, from the split's bytes (as the chapters train)", t["bytes32"],
          f"{t['bytes32'] / t['fused32b']:.2f}x the same epoch from float32 arrays, side by side"),
         ("a monitored epoch (train, validation, test: accuracy and cost), from the bytes",
          t["mon_bytes"], f"{t['mon_bytes'] / t['mon_floats']:.2f}x from float32 arrays "
          f"({t['mon_floats']:.2f} s), side by side"),
     ]
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
-          f"NumPy {np.__version__}; medians of {r} interleaved repetitions, one run.\n")
-    print("| what (one epoch, 50,000 images, batch 10) | time | ratio |")
-    print("|---|---|---|")
-    for name, seconds, ratio in rows:
-        print(f"| {name} | {seconds:.2f} s | {ratio} |")
-    print(f"| (10000 x 784) @ (784 x 30), float32: the product evaluation needs | "
-          f"{t['product'] * 1e3:.1f} ms | |")
-    print(f"| `accuracy(test)`, 10,000 images, float32 | {t['accuracy'] * 1e3:.1f} ms | "
-          f"{t['accuracy'] / t['product']:.2f}x the product (target <= 1.5x) |")
-    print(f"| `accuracy_and_cost(test)`, one pass | {t['acc_cost'] * 1e3:.1f} ms | "
-          f"{t['acc_cost'] / t['product']:.2f}x the product (target <= 1.5x) |")
-    print(f"| peak memory (max RSS), fully monitored 50k run (train, validation, test) | "
-          f"{peak:.0f} MB | target < 400 MB; {shared:.0f} MB of it are shared libraries' pages "
-          "(file-backed, one copy for all processes) |")
-    print(f"| the same, first run on a machine (Numba compiles: empty cache) | {peak_cold:.0f} MB | "
-          f"{peak_cold - peak:.0f} MB more, once |")
-    print(f"| the same with NumPy's step (`fused=False`, no Numba) | {peak_numpy:.0f} MB | "
-          f"{shared_numpy:.0f} MB of it file-backed |")
+    lines = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
+             f"NumPy {np.__version__}; medians of {r} interleaved repetitions, one run.", "",
+             "| what (one epoch, 50,000 images, batch 10) | time | ratio |", "|---|---|---|"]
+    lines += [f"| {name} | {seconds:.2f} s | {ratio} |" for name, seconds, ratio in rows]
+    lines += [
+        f"| (10000 x 784) @ (784 x 30), float32: the product evaluation needs | "
+        f"{t['product'] * 1e3:.1f} ms | |",
+        f"| `accuracy(test)`, 10,000 images, float32 | {t['accuracy'] * 1e3:.1f} ms | "
+        f"{t['accuracy'] / t['product']:.2f}x the product (target <= 1.5x) |",
+        f"| `accuracy_and_cost(test)`, one pass | {t['acc_cost'] * 1e3:.1f} ms | "
+        f"{t['acc_cost'] / t['product']:.2f}x the product (target <= 1.5x) |",
+        f"| peak memory (max RSS), fully monitored 50k run (train, validation, test) | "
+        f"{peak:.0f} MB | target < 400 MB; {shared:.0f} MB of it are shared libraries' pages "
+        "(file-backed, one copy for all processes) |",
+        f"| the same, first run on a machine (Numba compiles: empty cache) | {peak_cold:.0f} MB | "
+        f"{peak_cold - peak:.0f} MB more, once |",
+        f"| the same with NumPy's step (`fused=False`, no Numba) | {peak_numpy:.0f} MB | "
+        f"{shared_numpy:.0f} MB of it file-backed |"]
     if args.sweep_epochs:
-        print(sweep_line(args.sweep_epochs))
+        lines.append(sweep_line(args.sweep_epochs))
+    print("\n".join(lines))
+    if args.write_readme:
+        write_readme(lines, load_before, os.getloadavg(), sys.argv[1:])
+
+
+BEGIN = "<!-- begin: written by benchmarks/train_speed.py --write-readme; edit outside -->"
+END = "<!-- end: written by benchmarks/train_speed.py -->"
+
+
+def write_readme(lines, load_before, load_after, argv, path=ROOT / "benchmarks" / "README.md"):
+    """Put the table, with where, when and how it was made, between README's two markers."""
+    cores = os.cpu_count()
+    shared = max(load_before[0], load_after[0]) > cores * 0.75
+    block = [BEGIN, "",
+             f"Made on {datetime.date.today().isoformat()} by "
+             f"`python benchmarks/train_speed.py {' '.join(argv)}`. 1-minute load average "
+             f"{load_before[0]:.1f} before, {load_after[0]:.1f} after, on {cores} cores: "
+             + ("the machine was shared with other work, so absolute times are high and "
+                "noisy; the ratios, measured side by side, are what to read." if shared else
+                "the machine was otherwise quiet."), "", *lines, "", END]
+    text = path.read_text() if path.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+    if BEGIN not in text or END not in text:
+        raise SystemExit(f"{path} has lost its marker comments {BEGIN!r} and {END!r}; put "
+                         "them back where the table goes")
+    head, rest = text.split(BEGIN, 1)
+    path.write_text(head + "\n".join(block) + rest.split(END, 1)[1])
+    print(f"wrote the table into {path}")
 
 
 if __name__ == "__main__":
