@@ -10,7 +10,7 @@ a3: ``net.weights[1]``, ``net.biases[1]``). One example and one neuron at a time
     bp3_bp4       b -> b - (eta/m) sum_x delta  (BP3),  w -> w - (eta/m) sum_x delta a_in^T  (BP4)
     weight_decay  before the step: w -> (1 - eta lmbda/n) w (L2), w - (eta lmbda/n) sgn(w) (L1)
     momentum_update  v -> mu v - eta (lmbda/n) (w or sgn w) - (eta/m) sum_x nabla C_x; w -> w + v
-    epoch         every mini-batch: ``backprop`` each example (forward, BP1, BP2), then ``update``
+    epoch         every mini-batch: forward, BP1, BP2 for each example, then ``update``
 
 For speed: w2 is kept transposed (w2t[k, j] = w2_jk, one input's weights side by side in
 memory); an input x_k = 0 is skipped (it adds nothing to z2 nor to w2's gradient); deltas are
@@ -151,18 +151,6 @@ def bp2(delta3, w3, a2, hidden, delta2):
 
 
 @_inline
-def backprop(params, data, rows, i, scale, rule, buffers):
-    """Example rows[i] forward, then BP1 and BP2, into row i of the buffers."""
-    X, lut, labels = data
-    a2, delta2, delta3, a3, nz, count = buffers
-    r = rows[i]
-    count[i] = nonzero_inputs(X, r, nz[i])
-    forward(params, X, lut, r, nz[i], count[i], rule, a2[i], a3)
-    bp1(a3, labels[r], rule, scale, delta3[i])
-    bp2(delta3[i], params[2], a2[i], rule.hidden, delta2[i])
-
-
-@_inline
 def bp3_bp4(targets, data, rows, buffers):
     """t -> t - (eta/m) sum_x nabla C_x over the mini-batch ``rows``, for t = (w2t, b2, w3, b3)
     or their velocities: BP3 nabla_b = delta, BP4 nabla_w = delta a_in^T (a_in: x or a2)."""
@@ -247,9 +235,15 @@ def epoch(params, velocities, data, order, m, eta, rule):
                np.empty(n_out, dtype),        # a3 of the example at hand
                np.empty((m, n_in), np.int32), # the columns of each example's non-zero inputs
                np.empty(m, np.int64))         # and how many there are
+    X, lut, labels = data
+    a2, delta2, delta3, a3, nz, count = buffers
     for start in range(0, order.shape[0], m):
         rows = order[start:start + m]
         scale = dtype.type(eta / rows.shape[0])
         for i in range(rows.shape[0]):     # forward and backward, weights fixed
-            backprop(params, data, rows, i, scale, rule, buffers)
+            r = rows[i]
+            count[i] = nonzero_inputs(X, r, nz[i])
+            forward(params, X, lut, r, nz[i], count[i], rule, a2[i], a3)
+            bp1(a3, labels[r], rule, scale, delta3[i])
+            bp2(delta3[i], w3, a2[i], rule.hidden, delta2[i])
         update(params, velocities, data, rows, buffers, eta, rule)
