@@ -25,7 +25,6 @@ MOVED = {
     "idx": "ch3_code.mnist.idx",
     "book_results": "ch3_code.book.results",
     "tables": "ch3_code.book.tables",
-    "report": "ch3_code.book.report",
     "scorecard": "ch3_code.book.scorecard",
     "reproduce": "ch3_code.book.reproduce",
     "spread_file": "ch3_code.book.spread_file",

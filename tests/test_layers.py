@@ -183,7 +183,7 @@ def test_old_module_paths_give_the_very_same_modules():
 def test_old_module_paths_import_in_a_fresh_process_without_a_second_copy():
     code = ("import sys\n"
             "import ch3_code.fused, ch3_code.persist, ch3_code.reproduce\n"
-            "from ch3_code import report, scorecard, spread_file\n"
+            "from ch3_code import tables, scorecard, spread_file\n"
             "from ch3_code.internals.compiled_epoch import FusedEpoch\n"
             "from ch3_code.book.spread_file import SpreadFileError\n"
             "assert ch3_code.fused.FusedEpoch is FusedEpoch\n"

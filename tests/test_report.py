@@ -1,8 +1,8 @@
-"""ch3_code.book.report (the older hand-typed rows), the registry's Table, glue names."""
+"""The registry's "book vs this run" rows and Table, and the glue names."""
 import pytest
 
 from ch3_code import registry
-from ch3_code.book import checks, report, stored, tables
+from ch3_code.book import checks, stored, tables
 
 
 @pytest.fixture(autouse=True)
@@ -11,16 +11,6 @@ def no_stored_results(tmp_path, monkeypatch):
     (tmp_path / "work" / "here").mkdir(parents=True)
     monkeypatch.chdir(tmp_path / "work" / "here")
     monkeypatch.setattr(stored, "ROOT", tmp_path / "checkout")
-
-
-def test_row_within_and_outside_its_tolerance():
-    assert report.Row("CE-30", "best", 95.49, 95.80, tol=0.5).ok
-    assert not report.Row("CE-30", "best", 95.49, 96.10, tol=0.5).ok
-    assert report.Row("x", "shown only", None, 1.0).ok        # nothing to check
-    with pytest.raises(AssertionError, match="CE-30 best"):
-        report.check([report.Row("CE-30", "best", 95.49, 94.0, tol=0.5)])
-    text = report.comparison([report.Row("CE-30", "best", 95.49, 94.0, tol=0.5)]).data
-    assert "**(outside)**" in text and "-1.49" in text
 
 
 def test_rows_for_reports_book_value_difference_and_status():

@@ -6,15 +6,14 @@ scorecard and the seed spread.
 * ``results``: the entries, one per experiment of the book's chapter 3 (``get``, ``ids``);
 * ``tables``: "book vs this run" rows and the ``Table`` that shows them;
 * ``checks``: checking a run in a chapter's hidden cell and recording its values;
-* ``report``: the older, hand-typed rows (``Row``), kept for the chapters that still use it;
 * ``scorecard``: every experiment against the chapters' recorded results
-  (``python -m ch3_code.scorecard``);
+  (``python -m ch3_code.scorecard``), with the reproduction chart of ``chart``;
 * ``reproduce``: rerunning the experiments with several seeds (``python -m
   ch3_code.reproduce``), written to ``results/seed_spread.json`` by ``spread_file``.
 
 The chapters use the facade :mod:`ch3_code.registry`. Re-exported here are the model, the
-entries and the tables; ``checks`` and ``report`` (which import IPython) and the two command
-lines are imported as modules (so that ``python -m`` runs each of those once).
+entries and the tables; ``checks`` (which imports IPython), ``chart`` (matplotlib) and the two
+command lines are imported as modules (so that ``python -m`` runs each of those once).
 """
 from .experiments import CHAPTER_URL, Experiment, NotRerun, Quantity
 from .results import EXPERIMENTS, experiments, get, ids
