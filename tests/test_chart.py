@@ -39,3 +39,18 @@ def test_one_row_per_quantity_with_a_scale():
     fig = chart.reproduction_chart(rows, lambda i, k: None)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["L2-50k: best_test", "CE-30: best_test"]
+
+
+def test_the_figure_html_carries_the_alt_text_and_caption():
+    fig = chart.reproduction_chart([row("CE-30", "best_test", 95.49, 95.6)], lambda i, k: None)
+    text = chart.figure_html(fig, 'a "quoted" alt', caption="the caption")
+    assert 'alt="a &quot;quoted&quot; alt"' in text and "<figcaption>the caption" in text
+    assert text.count("data:image/png;base64,") == 1
+
+
+def test_the_scorecard_command_writes_the_chart(tmp_path, capsys):
+    from ch3_code.book import scorecard
+
+    assert scorecard.main(["--plot", tmp_path / "chart.png"]) == 0
+    assert (tmp_path / "chart.png").stat().st_size > 10_000
+    assert "The reproduction chart is in" in capsys.readouterr().out

@@ -17,6 +17,10 @@ book's own value lie inside the range our seeds give? Values beyond +-3 are draw
 with an arrow.
 """
 
+import base64
+import html
+import io
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -107,3 +111,20 @@ def alt_text(rows, spread_of):
             f"value, and the book's value lies outside our seeds' range for {len(outside)}"
             + (": " + ", ".join(f"{r['id']} {r['key']}" for r in outside) if outside else "")
             + ".")
+
+
+CAPTION = ("The reproduction chart: each quantity on its own scale, in tolerances from the "
+           "book's value (grey: within tolerance). A blue dot is this run, a black diamond the "
+           "book, an orange bar the range of our seeds with a tick at their mean: where the "
+           "diamond sits off the bar, the book's single run lies outside our seeds' range.")
+
+
+def figure_html(fig, alt, caption=CAPTION):
+    """``fig`` as an HTML figure (the PNG inline) with its alt text and caption; closes it."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90)
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f'<figure class="ch3-chart"><img src="data:image/png;base64,{data}" '
+            f'alt="{html.escape(alt)}" style="max-width:100%">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")

@@ -203,11 +203,25 @@ def _gaps(spread, tried):
     return " ".join(text) + ("\n\n" + variants.gap_markdown(rows) if rows else "")
 
 
+def chart(root=ROOT):
+    """The reproduction chart of the scorecard's rows (a matplotlib Figure) and its alt text."""
+    from . import chart as drawing  # deferred: matplotlib only for the picture
+    found, _ = rows(root)
+    stored = load_spread(root)
+
+    def stats(exp_id, key):
+        return spread_of(exp_id, key, stored=stored)
+
+    return drawing.reproduction_chart(found, stats), drawing.alt_text(found, stats)
+
+
 def page(root=ROOT):
-    """Display the scorecard (for the book's page): a summary, then the table."""
+    """Display the scorecard (for the book's page): a summary, the chart, then the table."""
     from IPython.display import HTML, Markdown, display  # deferred: the command line needs none
     table, missing, spread = scorecard_table(root)
     display(Markdown("\n\n".join(_summary(table, missing, spread, load_variants(root)))))
+    from . import chart as drawing  # deferred: matplotlib only for the picture
+    display(HTML(drawing.figure_html(*chart(root))))
     display(HTML(table._repr_html_()))
 
 
@@ -232,6 +246,8 @@ def main(argv=None):
                         help=f"the book's folder, with chapters/ (default: {ROOT})")
     parser.add_argument("--page", action="store_true",
                         help="re-execute scorecard.ipynb in place (after the chapters ran)")
+    parser.add_argument("--plot", metavar="FILE", type=Path,
+                        help="also write the reproduction chart to FILE (.png, .svg or .pdf)")
     args = parser.parse_args([] if argv is None else [str(a) for a in argv])
     root = args.folder
     needed = root / ("scorecard.ipynb" if args.page else "chapters")
@@ -250,6 +266,10 @@ def main(argv=None):
     print(table)
     print()
     print("\n".join(_summary(table, missing, spread, tried)))
+    if args.plot:
+        fig, alt = chart(root)
+        fig.savefig(args.plot, dpi=120)
+        print(f"\nThe reproduction chart is in {args.plot}: {alt}")
     return 0
 
 
