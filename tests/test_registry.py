@@ -164,9 +164,11 @@ def test_table_is_html_with_links_and_unicode():
     html = table._repr_html_()
     assert "<table" in html and "</table>" in html
     assert registry.get("L2-100-60").book_url in html
-    for head in ("experiment", "quantity", "book", "this run", "difference", "tolerance",
-                 "within"):
+    for head in ("experiment", "quantity", "tolerance", "within"):
         assert f"<th>{head}</th>" in html
+    for head in ("book", "this run", "difference"):  # numbers: right-aligned by the book's CSS
+        assert f'<th class="num">{head}</th>' in html
+    assert '<td class="num">98.04</td>' in html
     assert "η = 0.1" in html and "\\eta" not in html and "98.04" in html
     assert "| [L2-100-60](" in table._repr_markdown_()
     assert "L2-100-60" in str(table)
@@ -364,3 +366,13 @@ def test_the_seed_spread_names_the_processor_and_its_blas_kernel():
     for lib in threadpool_info():
         if lib.get("user_api") == "blas" and lib.get("architecture"):
             assert lib["architecture"] in machine
+
+
+def test_the_scorecard_names_chapters_as_the_table_of_contents_numbers_them():
+    from ch3_code.book.tables import chapter_name
+
+    assert chapter_name("00_getting_started") == "chapter 1"
+    assert chapter_name("01_cross_entropy") == "chapter 2"
+    row = registry.table({"CE-30": {"best_test": 95.5}}, )
+    html = type(row)(row.rows, chapter_links=True)._repr_html_()
+    assert ">chapter 2</a>" in html and "chapter 01" not in html

@@ -133,6 +133,13 @@ def _cells(row):
 
 
 HEAD = ["experiment", "quantity", "book", "this run", "difference", "tolerance", "within"]
+NUMERIC = (2, 3, 4)  # book, this run, difference: right-aligned in the HTML table
+
+
+def chapter_name(notebook):
+    """"chapter 2" for "01_cross_entropy": the book's table of contents numbers its chapter
+    notebooks from 1 (``_toc.yml``), the files from 00."""
+    return f"chapter {int(notebook[:2]) + 1}"
 
 
 class Table:
@@ -163,7 +170,7 @@ class Table:
         if row.get("precomputed"):
             cells[3] += f" [{self.notes[row['precomputed']]}]"
         if self.chapter_links:
-            cells.append(row["chapter"])
+            cells.append(chapter_name(row["chapter"]))
         return cells + [fn(row) for fn in self.extra.values()]
 
     def _repr_html_(self):
@@ -171,14 +178,17 @@ class Table:
         esc = html.escape
         out = ['<div class="ch3-results" style="overflow-x:auto">'
                '<table style="font-size:0.85em">',
-               "<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in self._head())
+               "<thead><tr>" + "".join(f'<th class="num">{esc(h)}</th>' if j in NUMERIC
+                                       else f"<th>{esc(h)}</th>"
+                                       for j, h in enumerate(self._head()))
                + "</tr></thead>",
                "<tbody>"]
         spans = {}
         for row in self.rows:
             spans[row["id"]] = spans.get(row["id"], 0) + 1
         for i, row in enumerate(self.rows):
-            cells = [f"<td>{esc(c)}</td>" for c in self._row(row)]
+            cells = [f'<td class="num">{esc(c)}</td>' if j in NUMERIC else f"<td>{esc(c)}</td>"
+                     for j, c in enumerate(self._row(row))]
             first = i == 0 or self.rows[i - 1]["id"] != row["id"]
             span = f' rowspan="{spans[row["id"]]}"' if spans[row["id"]] > 1 else ""
             cells[0] = (f'<td{span}><a href="{esc(row["url"], quote=True)}" title="'
@@ -187,7 +197,7 @@ class Table:
                         '</td>') if first else ""
             if self.chapter_links:
                 cells[7] = (f'<td{span}><a href="chapters/{esc(row["chapter"])}.html">'
-                            f'chapter {esc(row["chapter"][:2])}</a></td>') if first else ""
+                            f'{esc(chapter_name(row["chapter"]))}</a></td>') if first else ""
             out.append(f'<tr class="{row["status"].replace(" ", "-")}">' + "".join(cells)
                        + "</tr>")
         out.append("</tbody></table></div>")
