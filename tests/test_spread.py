@@ -1,11 +1,12 @@
 """The seed spread everywhere: the chapters' tables, the check that uses it, the SVM's
 precomputed sizes, the wall time, and the scorecard's account of the gaps to the book."""
 import json
+from pathlib import Path
 
 import pytest
 
 from ch3_code import registry
-from ch3_code.book import checks, reproduce, scorecard, spread_file, stored, tables
+from ch3_code.book import checks, record, reproduce, scorecard, spread_file, stored, tables
 from ch3_code.book.experiments import Precomputed
 
 SETTINGS = {"epochs": None, "n": None}
@@ -174,3 +175,31 @@ def test_the_scorecard_gives_measured_causes_not_guesses(book):
     assert "moves the mean by float64 +0.05 (0.6 se), pixels256 +0.30 (3.7 se)" in after
     assert "| L2-50k best_test | 96.49 | 96.20 (96.10 to 96.30) | float64 | 96.25 " in after
     assert "| +0.05 ± 0.08 | no |" in after and "| +0.30 ± 0.08 | yes |" in after
+
+
+# ---- the committed results ----
+
+RESULTS = Path(__file__).resolve().parent.parent / "results"
+
+
+def test_the_committed_spread_covers_every_trained_quantity_with_five_seeds():
+    record = spread_file.read_spread(RESULTS / "seed_spread.json")
+    assert record["seeds"] == 5 and not any(record["settings"].values())
+    assert record["wall_seconds"] > 0 and "shared" in record["note"]
+    trained = [i for i in registry.ids() if i not in reproduce.NO_SEED]
+    assert sorted(record["experiments"]) == sorted(trained)
+    for exp_id in trained:
+        keys = [q.key for q in registry.get(exp_id).quantities]
+        assert sorted(record["experiments"][exp_id]) == sorted(keys)
+        assert all(s["count"] == 5 for s in record["experiments"][exp_id].values())
+
+
+def test_the_committed_variants_and_svm_sizes_are_readable_and_described():
+    tried = record.read_variants(RESULTS / "variants.json")["variants"]
+    assert {"float64", "pixels256", "network2-init"} <= set(tried)
+    for n in (10_000, 20_000, 50_000):
+        assert isinstance(stored.svm_size(n, root=RESULTS.parent), Precomputed)
+    readme = (RESULTS / "README.md").read_text()
+    for path in RESULTS.iterdir():
+        if not path.name.startswith(".") and path.name != "README.md":
+            assert f"`{path.name}`" in readme, f"results/README.md does not describe {path.name}"

@@ -169,8 +169,8 @@ def verdicts(spread, variants):
             value = r["stats"]["mean"]
             parts.append(f"{r['variant']} gives exactly the book's value"
                          if _same(value, base["book"], d) else f"{r['variant']} gives "
-                         f"{value:.{d}f}, not the book's value: the book's number is from "
-                         "another run")
+                         f"{value:.{d}f}, not the book's value (the book's number is another "
+                         "run's, or rounding sent this one elsewhere)")
         moved = [f"{r['variant']} {r['effect']:+.{d}f} ({abs(r['effect']) / r['se']:.1f} se)"
                  for r in mine if r["stats"]["count"] > 1 and r["se"] > 0]
         if moved:
