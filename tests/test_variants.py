@@ -171,11 +171,12 @@ def test_a_book_seed_run_that_gives_the_books_value_is_said_so():
     tried = {"all (seed 12345678)": {"experiments": {"L2-50k": {
         "best_test": spread_file.spread([96.49], 96.49)}}}}
     assert variants.verdicts(base, tried) == [
-        "L2-50k best_test (book 96.49, our seeds 96.20 ± 0.10): all (seed 12345678) gives "
-        "exactly the book's value"]
+        "L2-50k best_test (book 96.49, our seeds 96.20 ± 0.10): with the book's seed "
+        "12345678, all gives exactly the book's value"]
     tried["all (seed 12345678)"]["experiments"]["L2-50k"]["best_test"] = spread_file.spread(
         [96.2], 96.49)
-    assert "gives 96.20, not the book's value" in variants.verdicts(base, tried)[0]
+    assert "no variant gives the book's value" in variants.verdicts(base, tried)[0]
+    assert variants.verdicts(base, tried)[0].endswith("elsewhere); all 96.20")
 
 
 def test_what_the_books_scripts_drew_before_a_run():

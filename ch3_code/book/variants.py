@@ -164,13 +164,16 @@ def verdicts(spread, variants):
         head = (f"{exp_id} {key} (book {base['book']:g}, our seeds {base['mean']:.{d}f} ± "
                 f"{base['sd']:.{d}f})")
         mine = [r for r in rows if (r["id"], r["key"]) == (exp_id, key)]
-        parts = []
-        for r in (r for r in mine if r["stats"]["count"] == 1):
-            value = r["stats"]["mean"]
-            parts.append(f"{r['variant']} gives exactly the book's value"
-                         if _same(value, base["book"], d) else f"{r['variant']} gives "
-                         f"{value:.{d}f}, not the book's value (the book's number is another "
-                         "run's, or rounding sent this one elsewhere)")
+        parts, singles = [], [r for r in mine if r["stats"]["count"] == 1]
+        hits = [r for r in singles if _same(r["stats"]["mean"], base["book"], d)]
+        misses = ", ".join(f"{r['variant'].split(' (seed')[0]} {r['stats']['mean']:.{d}f}"
+                           for r in singles if r not in hits)
+        if singles:
+            seed = singles[0]["variant"].partition(" (")[2].rstrip(")")
+            parts.append(f"with the book's {seed}, " + (
+                f"{hits[0]['variant'].split(' (seed')[0]} gives exactly the book's value"
+                if hits else "no variant gives the book's value (its number is another "
+                "run's, or rounding sent this one elsewhere)") + (f"; {misses}" if misses else ""))
         moved = [f"{r['variant']} {r['effect']:+.{d}f} ({abs(r['effect']) / r['se']:.1f} se)"
                  for r in mine if r["stats"]["count"] > 1 and r["se"] > 0]
         if moved:
