@@ -128,7 +128,7 @@ def forward(params, X, lut, r, nz, q, rule, a2, a3):
 @_inline
 def bp1(a3, y, rule, scale, delta3):
     """BP1: delta3 = a3 - y, times g'(z3) for the quadratic cost (y: the label's one-hot);
-    stored times ``scale`` = eta / m."""
+    stored times ``scale`` = eta / m (delta3 may be a3 itself: each a3[o] is read first)."""
     one = a3.dtype.type(1)
     for o in range(a3.shape[0]):
         a = a3[o]
@@ -165,9 +165,10 @@ def bp3_bp4(targets, data, rows, buffers):
                 t3[o, j] -= delta3[i, o] * a2[i, j]
         for j in range(h):
             tb2[j] -= delta2[i, j]
+        r = rows[i]                    # read once: the stores to t2t might alias rows
         for p in range(count[i]):      # x_k = 0 adds nothing to nabla w2
             k = nz[i, p]
-            x_k = _x(X, lut, rows[i], k)
+            x_k = _x(X, lut, r, k)
             for j in range(h):
                 t2t[k, j] -= x_k * delta2[i, j]
 
@@ -244,6 +245,7 @@ def epoch(params, velocities, data, order, m, eta, rule):
             r = rows[i]
             count[i] = nonzero_inputs(X, r, nz[i])
             forward(params, X, lut, r, nz[i], count[i], rule, a2[i], a3)
-            bp1(a3, labels[r], rule, scale, delta3[i])
+            delta3[i][:] = a3              # then BP1 in place: Numba compiles this loop faster
+            bp1(delta3[i], labels[r], rule, scale, delta3[i])
             bp2(delta3[i], w3, a2[i], rule.hidden, delta2[i])
         update(params, velocities, data, rows, buffers, eta, rule)
