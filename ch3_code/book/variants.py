@@ -120,9 +120,10 @@ def gap_rows(spread, variants):
             if not v or not v.get("count"):
                 continue
             se = math.sqrt(base["sd"] ** 2 / base["count"] + v["sd"] ** 2 / v["count"])
-            rows.append(dict(id=exp_id, key=key, variant=name, book=base["book"],
+            d = get(exp_id).quantity(key).digits  # to the book's printed digits
+            rows.append(dict(id=exp_id, key=key, variant=name, book=base["book"], digits=d,
                              base=base, stats=v, effect=v["mean"] - base["mean"], se=se,
-                             inside=v["min"] <= base["book"] <= v["max"]))
+                             inside=round(v["min"], d) <= base["book"] <= round(v["max"], d)))
     return rows
 
 
@@ -131,11 +132,11 @@ def gap_markdown(rows):
     lines = ["| quantity | book | seeds 1-5 (our code) | cause tested | with it | "
              "effect on the mean | book inside the range? |", "|---|---|---|---|---|---|---|"]
     for r in rows:
-        b, v = r["base"], r["stats"]
-        spread = (f"({v['min']:.2f} to {v['max']:.2f})" if v["count"] > 1 else "(one run)")
-        lines.append(f"| {r['id']} {r['key']} | {r['book']:g} | {b['mean']:.2f} "
-                     f"({b['min']:.2f} to {b['max']:.2f}) | {r['variant']} | {v['mean']:.2f} "
-                     f"{spread} | {r['effect']:+.2f} ± {r['se']:.2f} | "
+        b, v, d = r["base"], r["stats"], r["digits"]
+        spread = f"({v['min']:.{d}f} to {v['max']:.{d}f})" if v["count"] > 1 else "(one run)"
+        lines.append(f"| {r['id']} {r['key']} | {r['book']:g} | {b['mean']:.{d}f} "
+                     f"({b['min']:.{d}f} to {b['max']:.{d}f}) | {r['variant']} | "
+                     f"{v['mean']:.{d}f} {spread} | {r['effect']:+.{d}f} ± {r['se']:.{d}f} | "
                      f"{'yes' if r['inside'] else 'no'} |")
     return "\n".join(lines)
 
