@@ -8,8 +8,13 @@ scorecard and the seed spread.
 * ``checks``: checking a run in a chapter's hidden cell and recording its values;
 * ``scorecard``: every experiment against the chapters' recorded results
   (``python -m ch3_code.scorecard``), with the reproduction chart of ``chart``;
+* ``summary``: the scorecard's text (counts, the gaps, the seed spread's record);
 * ``reproduce``: rerunning the experiments with several seeds (``python -m
-  ch3_code.reproduce``), written to ``results/seed_spread.json`` by ``spread_file``.
+  ch3_code.reproduce``), written to ``results/seed_spread.json`` by ``spread_file`` (the
+  statistics and the printed report: ``record``), and the controlled reruns towards the book's
+  code (``--variant``: ``variants``, with network2's random draws in ``network2_draws``);
+* ``stored``: where the committed results (``results/``) are found, and the SVM's precomputed
+  sizes.
 
 The chapters use the facade :mod:`ch3_code.registry`. Re-exported here are the model, the
 entries and the tables; ``checks`` (which imports IPython), ``chart`` (matplotlib) and the two
