@@ -4,7 +4,17 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
 from ch3_code.book import chart  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """No figure left open for later tests in the same process (they count open figures)."""
+    yield
+    plt.close("all")
 
 
 def row(exp_id, key, book, value):

@@ -56,6 +56,7 @@ def test_a_widget_spec_is_used_as_given():
 
 
 def test_saved_bundle_has_the_widget_a_png_of_the_first_setting_and_readable_text():
+    plt.close("all")  # figures another test left open are not this explorer's
     calls = []
     ex = explore.explorer(make_draw(calls), {"w": (-2.0, 2.0, 0.1, 1.0), "kind": ["line"]})
     bundle = ex._repr_mimebundle_()
