@@ -660,9 +660,6 @@ def untrusted_chapters(browser, lab):
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="issue 30 item 3: chapter 06's committed output of the "
-                   "momentum animation (c10) is still the old player, whose <img> has no src "
-                   "(a broken image untrusted): re-execute chapter 06 since bfdc0be")
 def test_untrusted_chapters_show_every_animation_and_explorer_as_a_picture(untrusted_chapters):
     problems = [p for pictures, _ in untrusted_chapters.values() for p in pictures]
     assert not problems, "\n".join(problems)
