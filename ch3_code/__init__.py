@@ -13,7 +13,8 @@ Read it in this order, beside the book's network2.py:
 2. ``activations``: the neurons, f(z) and f'(z).
 3. ``costs``: the cost functions, C and the output error delta^L (BP1).
 4. ``network``: NN2, the same equations with one example per row (its docstring maps the
-   column form onto the row form), evaluation, saving and loading.
+   column form onto the row form), saving and loading; ``evaluation`` beside it: what a
+   network scores on a data set (accuracy, cost, the cost's gradient), which NN2 inherits.
 5. ``training``: mini-batch SGD read like network2's ``SGD``, its update step
    (``update_mini_batch``); ``stop_rules`` beside it: early stopping and the eta schedule.
 6. ``history``: the record of one run.

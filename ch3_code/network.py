@@ -27,16 +27,11 @@ import numpy as np
 
 from .activations import SigmoidActivation, get_activation
 from .costs import CrossEntropyCost, get_cost
+from .evaluation import Evaluation
 from .internals import persist
 from .internals.arrays import as_arrays, one_hot
-from .internals.checks import (check_dtype, check_layer_sizes, check_rand_seed,
-                               check_regularization, is_number, non_empty_data)
-from .internals.pixels import BLOCK, PixelRows
+from .internals.checks import check_dtype, check_layer_sizes, check_rand_seed, is_number
 from .training import network2_sgd, train
-
-# Examples per block when evaluating a set: bounds the memory of z and a; one block holds the
-# test set, because each multi-threaded BLAS call pays a wake-up when the cores are busy.
-_CHUNK = 16384
 
 ForwardPass = namedtuple("ForwardPass", ["inputs", "hidden", "z", "a"])
 ForwardPass.__doc__ = """What one forward pass leaves for backpropagation.
@@ -46,7 +41,7 @@ inputs[l]: the activations fed into layer l + 1 (the input X, then each hidden l
     which f'(z) is computed; z, a: the output layer's weighted input and activation."""
 
 
-class NN2:
+class NN2(Evaluation):
     """A network such as ``NN2([784, 30, 10], rand_seed=3, activation="sigmoid")``.
 
     ``activation`` (hidden layers) and ``cost`` take a class or a name
@@ -98,11 +93,6 @@ class NN2:
         pairs = zip(self.layer_sizes[:-1], self.layer_sizes[1:])
         self.weights = [self.rng.normal(0.0, weight_scale(n_in), (n_out, n_in)).astype(self.dtype)
                         for n_in, n_out in pairs]
-
-    @property
-    def number_of_layers(self):
-        """num_layers - 1, the layers with weights (``internals.compiled_epoch`` still asks)."""
-        return self.num_layers - 1
 
     @property
     def n_parameters(self):
@@ -200,99 +190,6 @@ class NN2:
                 if masks is not None:
                     delta *= masks[l - 1]
         return nabla_b, nabla_w
-
-    def back_propagation(self, input, target):
-        """Gradient of the cost summed over a batch, the book's way round.
-
-        ``input`` is (n_in, m) and ``target`` (n_out, m) one-hot, one example per
-        column. Returns ``(nabla_b, nabla_w)`` with nabla_b[l] of shape (n_l, 1)
-        and nabla_w[l] of shape (n_l, n_{l-1}): dC/db and dC/dw for C = sum_x C_x.
-        """
-        X = np.ascontiguousarray(np.asarray(input, dtype=self.dtype).T)
-        with np.errstate(over="ignore"):
-            return self.gradient(X, np.asarray(target, dtype=self.dtype).T)
-
-    def cost_gradient(self, data, lmbda=0.0, n=None, regularization="L2"):
-        """Gradient of the regularised mean cost C = (1/m) sum_x C_x + R(w) over ``data``.
-
-        R(w) = lmbda/(2n) sum w^2 for L2 and lmbda/n sum |w| for L1, where n is
-        the training-set size (defaults to the m examples of ``data``).
-        """
-        check_regularization(regularization)
-        X, labels = self.data_arrays(data, "cost_gradient data")
-        m = X.shape[0]
-        if m == 0:
-            raise ValueError("cost_gradient: data has no examples; pass at least one (x, y)")
-        n = m if n is None else n
-        with np.errstate(over="ignore"):
-            nabla_b, nabla_w = self.gradient(X, self.targets(labels), scale=1.0 / m)
-        dR = np.sign if regularization == "L1" else (lambda w: w)
-        return nabla_b, [nw + (lmbda / n) * dR(w) for nw, w in zip(nabla_w, self.weights)]
-
-    # ------------------------------------------------------------ evaluation
-    def count_and_cost(self, X, labels, want_cost=True):
-        """(number classified correctly, summed cost) over the rows X, in blocks of 16,384.
-
-        X must already be in this network's form (see ``data_arrays``); one forward
-        pass per block gives both numbers. Rows read from MNIST's bytes (``PixelRows``)
-        go in blocks of ``pixels.BLOCK`` (4,096), each made into floats just before it
-        is used: 16,384 rows would be 51 MB of floats at once, and they raised a monitored
-        50k run's peak memory from 327 MB to 417 MB.
-        """
-        correct, cost = 0, 0.0
-        chunk = BLOCK if isinstance(X, PixelRows) else _CHUNK
-        with np.errstate(over="ignore"):
-            for k in range(0, X.shape[0], chunk):
-                fp, lab = self.forward(X[k:k + chunk]), labels[k:k + chunk]
-                correct += int(np.count_nonzero(fp.a.argmax(axis=1) == lab))
-                if want_cost:
-                    cost += self.cost.from_z(fp.z, fp.a, self.targets(lab))
-        return correct, cost
-
-    def accuracy_and_cost(self, data, lmbda=0.0, n=None, regularization="L2", want_cost=True):
-        """(fraction correct, mean cost + R(w)) of ``data`` in one pass (cost None if not wanted).
-
-        n is the training-set size in R(w) (it defaults to len(data)).
-        """
-        check_regularization(regularization)
-        X, labels = non_empty_data(self.data_arrays(data), "accuracy_and_cost")
-        correct, cost = self.count_and_cost(X, labels, want_cost)
-        m = X.shape[0]
-        if not want_cost:
-            return correct / m, None
-        n = X.shape[0] if n is None else n
-        return correct / m, cost / m + self.regularization_cost(lmbda, n, regularization)
-
-    def regularization_cost(self, lmbda, n, regularization="L2"):
-        """lmbda/(2n) sum w^2 (L2) or lmbda/n sum |w| (L1); biases are not regularised."""
-        check_regularization(regularization)
-        if lmbda == 0:
-            return 0.0
-        if regularization == "L1":
-            return lmbda / n * sum(float(np.abs(w).sum()) for w in self.weights)
-        return 0.5 * lmbda / n * sum(float(np.vdot(w, w)) for w in self.weights)
-
-    def evaluate(self, data):
-        """Number of examples in ``data`` whose most active output neuron is the right label."""
-        return self.count_and_cost(*self.data_arrays(data, "evaluate data"), want_cost=False)[0]
-
-    def accuracy(self, data):
-        """Fraction of ``data`` classified correctly."""
-        X, labels = non_empty_data(self.data_arrays(data, "accuracy data"), "accuracy")
-        return self.count_and_cost(X, labels, want_cost=False)[0] / X.shape[0]
-
-    def total_cost(self, data, lmbda=0.0, n=None, regularization="L2"):
-        """Mean cost per example over ``data`` plus the regularisation term (training-set size n).
-
-        Unlike the book's network2.py, which divides the L2 term by the size of
-        the set being evaluated, n here is always the training-set size (it
-        defaults to len(data)), so training and test costs carry the same penalty.
-        """
-        check_regularization(regularization)
-        X, labels = non_empty_data(self.data_arrays(data, "cost data"), "total_cost")
-        n = X.shape[0] if n is None else n
-        return (self.count_and_cost(X, labels)[1] / X.shape[0]
-                + self.regularization_cost(lmbda, n, regularization))
 
     # --------------------------------------------------------------- training
     def stochastic_gradient_descent(self, training_data, test_data, epochs=None, batch_size=None,

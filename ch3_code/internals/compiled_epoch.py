@@ -72,8 +72,8 @@ def unsupported(net, dropout):
     """Why ``net`` cannot use the compiled epoch ("" if it can)."""
     if numba is None:
         return "numba is not installed (pip install numba)"
-    if net.number_of_layers != 2:
-        return f"it has {net.number_of_layers - 1} hidden layers (the compiled epoch has one)"
+    if net.num_layers != 3:
+        return f"it has {net.num_layers - 2} hidden layers (the compiled epoch has one)"
     if dropout:
         return "dropout needs the NumPy step"
     own = own_classes(net)
