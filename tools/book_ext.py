@@ -84,6 +84,13 @@ def copy_vendor(app, exception):
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(src, dst)
         meta = json.loads((package / "package.json").read_text(encoding="utf8"))
+        if name == "@jupyter-widgets/html-manager":
+            # The manager's bundle asks for its fonts relative to where it thinks it was
+            # loaded from, which some page loads resolve to _static/vendor/ (a 404 in the
+            # browser test, one visit in thirty): the fonts are served there too.
+            for font in (package / "dist").glob("*.*"):
+                if font.suffix in {".woff2", ".woff", ".ttf", ".eot", ".svg"}:
+                    shutil.copy2(font, target / font.name)
         entry = f"npm {name} {meta['version']}, licence {meta.get('license')}"
         if entry not in notice:
             raise ExtensionError(f"_static/vendor/README.txt does not list '{entry}': add it "
