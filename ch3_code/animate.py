@@ -64,6 +64,9 @@ figure[id] #{id} > figcaption {{ display: none; }}
 </figure>"""
 
 
+BLANK_PIXEL = "data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw=="
+
+
 def frame_png(fig):
     """PNG bytes of ``fig`` as it is drawn now (the figure's own size: the frames share it)."""
     buffer = io.BytesIO()
@@ -119,6 +122,9 @@ def animation(fig, draw, frames, *, alt, caption=None, still=-1, interval=150,
         png = frame_png(fig)
     finally:
         plt.close(fig)
+    # matplotlib's player image has no src until its script runs; where scripts do not run
+    # (an untrusted notebook) an empty <img> shows as a broken image: give it a blank pixel
+    player = player.replace('<img id="_anim_img', f'<img src="{BLANK_PIXEL}" id="_anim_img', 1)
     text = TEMPLATE.format(
         id=f"ch3-animation-{uuid.uuid4().hex[:12]}", frame=k, alt=html.escape(alt),
         alt_js=_js_string(alt), png=base64.b64encode(png).decode("ascii"),

@@ -75,3 +75,15 @@ def test_alt_text_is_escaped():
     html = animate.animation(fig, draw, frames=range(2), alt='a "<b>" & c').html
     assert 'alt="a &quot;&lt;b&gt;&quot; &amp; c"' in html
     assert "<b>" not in html.split("<script>")[-1]
+
+
+def test_the_players_image_is_never_empty_where_scripts_do_not_run():
+    """Untrusted, the script that fills matplotlib's player never runs: no broken image."""
+    import re
+
+    fig, ax = plt.subplots()
+    (line,) = ax.plot([], [])
+    result = animate.animation(fig, lambda k: line.set_data([0, k], [0, k]), range(3),
+                               alt="a line that grows")
+    tags = re.findall(r"<img[^>]*_anim_img[^>]*>", result.html)
+    assert tags and all('src="data:image/' in tag for tag in tags)
