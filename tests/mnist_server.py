@@ -11,6 +11,10 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
+from ch3_code.mnist import download
+
 
 @dataclass
 class Reply:
@@ -75,3 +79,12 @@ def closed_port_url():
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}/mnist/"
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch, tmp_path):
+    """No test may reach the internet, nor see the user's own settings or cache (autouse in
+    every test module that imports it)."""
+    monkeypatch.setattr(download, "MIRRORS", (closed_port_url(),))
+    monkeypatch.delenv("CH3_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))

@@ -21,20 +21,12 @@ import ch3_code.mnist.load
 from ch3_code.mnist import download, idx, places
 from ch3_code.mnist.load import (MNIST, MNISTCacheError, MNISTDataError, MNISTNotFoundError, MNISTSplit,
                            load_mnist, load_mnist_from_web)
-from mnist_server import Reply, closed_port_url, serve
+from mnist_server import Reply, closed_port_url, offline, serve  # noqa: F401 (autouse)
 
 REPO_DATA = Path(__file__).resolve().parent.parent / "data" / "mnist"
 NAMES = list(idx.SHA256)
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
-
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch, tmp_path):
-    """No test may reach the internet, nor see the user's own settings or cache."""
-    monkeypatch.setattr(download, "MIRRORS", (closed_port_url(),))
-    monkeypatch.delenv("CH3_DATA_DIR", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
 
 
 @pytest.fixture

@@ -24,19 +24,11 @@ import pytest
 import ch3_code.mnist.load
 from ch3_code.mnist import download, idx, places
 from ch3_code.mnist.load import MNISTCacheError, load_mnist
-from mnist_server import Reply, closed_port_url, serve
+from mnist_server import Reply, closed_port_url, offline, serve  # noqa: F401 (autouse)
 
 REPO_DATA = Path(__file__).resolve().parent.parent / "data" / "mnist"
 NAMES = list(idx.SHA256)
 LABELS = "train-labels-idx1-ubyte.gz"
-
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch, tmp_path):
-    """No test may reach the internet, nor see the user's own settings or cache."""
-    monkeypatch.setattr(download, "MIRRORS", (closed_port_url(),))
-    monkeypatch.delenv("CH3_DATA_DIR", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
 
 
 @pytest.fixture

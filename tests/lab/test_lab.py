@@ -672,6 +672,17 @@ def test_check_cells_are_collapsed_in_lab(untrusted_chapters):
 
 # ---- saved widget state ------------------------------------------------------------------------
 
+def write_demo(lab, name, source):
+    """A one-cell notebook ``name`` with ``source`` in Lab's folder; returns its name."""
+    import nbformat
+
+    demo = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    demo.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                   "language": "python"}
+    nbformat.write(demo, lab[2] / name)
+    return name
+
+
 BAR_DEMO = """\
 from tqdm.auto import tqdm
 
@@ -681,13 +692,7 @@ for _ in tqdm(range(3), desc="saved bar"):
 
 
 def test_saved_notebook_keeps_its_widget_state(browser, lab):
-    import nbformat
-
-    demo = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(BAR_DEMO)])
-    demo.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                   "language": "python"}
-    nbformat.write(demo, lab[2] / "saved_bar.ipynb")
-    nb = Notebook(browser, lab, "saved_bar.ipynb")
+    nb = Notebook(browser, lab, write_demo(lab, "saved_bar.ipynb", BAR_DEMO))
     try:
         save_state = nb.page.evaluate("""async () => (await jupyterapp.serviceManager.settings
             .fetch('@jupyter-widgets/jupyterlab-manager:plugin')).settings?.saveState
@@ -801,13 +806,7 @@ results = ch3_code.sweep(nap, [dict(seconds=s) for s in (1, 1, 600, 600)], n_job
 
 
 def test_stop_during_a_parallel_run_says_which_runs_finished(browser, lab):
-    import nbformat
-
-    demo = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SWEEP_DEMO)])
-    demo.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                   "language": "python"}
-    nbformat.write(demo, lab[2] / "stop_sweep.ipynb")
-    nb = Notebook(browser, lab, "stop_sweep.ipynb")
+    nb = Notebook(browser, lab, write_demo(lab, "stop_sweep.ipynb", SWEEP_DEMO))
     try:
         nb.wait_for_kernel()
 
