@@ -47,7 +47,7 @@ from .activations import (LinearActivation, ReLUActivation, SigmoidActivation, S
                           TanhActivation, get_activation)
 from .costs import CrossEntropyCost, LogLikelihoodCost, QuadraticCost, get_cost
 from .expand import expand_data
-from .experiment import run
+from .experiment import cost_falls, run
 from .history import History
 from .mnist import (MNIST, MNISTCacheError, MNISTDataError, MNISTNotFoundError, MNISTSplit,
                     load_mnist, load_mnist_from_web)
@@ -61,7 +61,7 @@ __all__ = [
     "QuadraticCost", "CrossEntropyCost", "LogLikelihoodCost", "get_activation", "get_cost",
     "load_mnist", "load_mnist_from_web", "MNIST", "MNISTSplit", "MNISTDataError", "MNISTNotFoundError",
     "MNISTCacheError",
-    "expand_data", "sweep", "SweepError", "SweepInterrupted", "run",
+    "expand_data", "sweep", "SweepError", "SweepInterrupted", "run", "cost_falls",
 ]
 
 # imported on first use: they load matplotlib, IPython or ipywidgets, or the book's tables

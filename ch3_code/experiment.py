@@ -76,6 +76,18 @@ def run(layer_sizes=(784, 30, 10), n=50_000, epochs=30, batch_size=10, eta=0.5, 
     return history
 
 
+def cost_falls(eta, n=10_000, epochs=3, lmbda=1.0, seed=1, layer_sizes=(784, 30, 10)):
+    """The book's test for the threshold learning rate: True if the training cost of a new
+    network (default initialisation, weight decay ``lmbda``) falls in each of the first
+    ``epochs`` epochs on the first ``n`` training images, starting from its untrained cost."""
+    training = load_mnist(progress=False)[0][:n]
+    untrained = NN2(list(layer_sizes), rand_seed=seed).total_cost(training, lmbda=lmbda)
+    h = run(layer_sizes=layer_sizes, n=n, epochs=epochs, eta=eta, lmbda=lmbda, seed=seed,
+            monitor="train", warn_divergence=False, progress=False, verbose=False)
+    costs = [untrained] + h["train_cost"]
+    return h.status == "completed" and all(b < a for a, b in zip(costs, costs[1:]))
+
+
 def _training_set(training, n, expand):
     """The first n training images, followed by their moved copies when ``expand`` is given."""
     data = training[:n]

@@ -111,3 +111,17 @@ def test_the_same_numbers_as_the_chapters_old_helpers():
                        progress=False, verbose=False, data=DATA)
     assert new["evaluation_accuracy"] == old["evaluation_accuracy"]
     assert all(np.array_equal(a, b) for a, b in zip(new.net.weights, net.weights))
+
+
+def test_cost_falls_is_the_books_threshold_test(monkeypatch):
+    """True below the threshold, False far above it, on a tiny synthetic set."""
+    import numpy as np
+
+    import ch3_code
+    from ch3_code import experiment
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((60, 784), dtype=np.float32), rng.integers(0, 10, size=60)
+    monkeypatch.setattr(experiment, "load_mnist", lambda progress=False: ((X, y), None, None))
+    assert ch3_code.cost_falls(0.1, n=60, epochs=2)
+    assert not ch3_code.cost_falls(1e4, n=60, epochs=2)
