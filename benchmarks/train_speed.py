@@ -1,7 +1,8 @@
 """How fast is ch3_code? One epoch of [784, 30, 10] on the 50,000 training images, batch 10.
 
 Run from the repository root:
-    python benchmarks/train_speed.py [--repeats 5] [--sweep-epochs 30] [--write-readme]
+    python benchmarks/train_speed.py [--repeats 5] [--sweep-epochs 30] [--against REV]
+                                     [--write-readme]
 
 Everything is timed side by side in one process, repetitions interleaved, medians reported,
 so that the ratios mean something on a shared, noisy machine:
@@ -17,7 +18,9 @@ so that the ratios mean something on a shared, noisy machine:
   * evaluating the 10,000 test images (``accuracy``; and accuracy + cost in one pass) against
     the one (10000 x 784) @ (784 x 30) product that evaluation cannot avoid;
   * the peak memory (max RSS) of a monitored 50k run, in a child process;
-  * a 4-run sweep, one after another vs in parallel (benchmarks/sweep_speed.py).
+  * a 4-run sweep, one after another vs in parallel (benchmarks/sweep_speed.py);
+  * with --against REV, the compiled epoch against the same at a git revision
+    (benchmarks/against.py): a change to it must not make it slower.
 Every model is sigmoid + cross-entropy, eta 0.5. It prints a Markdown table; --write-readme
 also writes it into benchmarks/README.md, between the two marker comments there (with the
 machine, the date, the command and the load average: the hand-written text around them stays).
@@ -233,6 +236,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--sweep-epochs", type=int, default=30, help="0 skips the sweep row")
+    parser.add_argument("--against", metavar="REV",
+                        help="also time the compiled epoch against git revision REV, side by "
+                             "side (benchmarks/against.py)")
     parser.add_argument("--write-readme", action="store_true",
                         help="write the table into benchmarks/README.md")
     args = parser.parse_args()
@@ -325,6 +331,10 @@ def main():
         f"{shared_numpy:.0f} MB of it file-backed |"]
     if args.sweep_epochs:
         lines.append(sweep_line(args.sweep_epochs))
+    if args.against:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from against import row
+        lines.append(row(args.against))
     print("\n".join(lines))
     if args.write_readme:
         write_readme(lines, load_before, os.getloadavg(), sys.argv[1:])
