@@ -6,7 +6,8 @@
 book; this is the part that measures it:
 
 * ``evaluate`` (network2's: the number classified correctly), ``accuracy``, ``total_cost``
-  (the mean cost plus the regularisation term), ``accuracy_and_cost`` (both in one pass);
+  (the mean cost plus the regularisation term), ``accuracy_and_cost`` (both in one pass),
+  ``monitored`` (what training records after each epoch);
 * ``cost_gradient`` (dC/db and dC/dw of the regularised mean cost, rows in) and
   ``back_propagation`` (the same sum the book's way round, one example per column), which
   the chapters use to look inside a network.
@@ -84,6 +85,20 @@ class Evaluation:
             return correct / m, None
         n = X.shape[0] if n is None else n
         return correct / m, cost / m + self.regularization_cost(lmbda, n, regularization)
+
+    def monitored(self, sets, monitors, lmbda, n, regularization):
+        """The accuracies and costs named in ``monitors`` ("test_accuracy", "train_cost", ...)
+        of ``sets`` ({name: (X, labels)}), one forward pass per set; training records these."""
+        values, wants_cost = {}, any(key.endswith("_cost") for key in monitors)
+        penalty = self.regularization_cost(lmbda, n, regularization) if wants_cost else 0.0
+        for name, (Xs, ls) in sets.items():
+            wanted = [key for key in (f"{name}_accuracy", f"{name}_cost") if key in monitors]
+            if wanted:
+                correct, cost = self.count_and_cost(Xs, ls, want_cost=f"{name}_cost" in wanted)
+                m = Xs.shape[0]  # never 0: empty sets are refused
+                measured = {f"{name}_accuracy": correct / m, f"{name}_cost": cost / m + penalty}
+                values.update((key, measured[key]) for key in wanted)
+        return values
 
     def regularization_cost(self, lmbda, n, regularization="L2"):
         """lmbda/(2n) sum w^2 (L2) or lmbda/n sum |w| (L1); biases are not regularised."""

@@ -54,23 +54,19 @@ def train(net, training_data, test_data, epochs=None, batch_size=None, eta=None,
     check_train(net, test_data, epochs, batch_size, eta, lmbda, regularization, dropout,
                 momentum, early_stopping, eta_patience, eta_divisor, eta_floor,
                 allow_unstable_momentum, fused)
-    if quiet():
-        progress = verbose = False  # the sweep shows one bar and prints each run's summary
+    verbose = verbose and not quiet()  # a sweep shows one bar and prints each run's summary
     sets, watched = data_sets(net, training_data, test_data, evaluation_data, early_stopping,
                               eta_patience, restore_best)
     (X, labels), n = sets["train"], len(sets["train"][1])
-    measure = functools.partial(_measure, net, sets, monitors_for(monitoring, sets, watched),
+    measure = functools.partial(net.monitored, sets, monitors_for(monitoring, sets, watched),
                                 lmbda, n, regularization)
     Y, velocities = net.targets(labels), _prepare(net, momentum)
-    net.history = history = History(watched=watched, sizes={k: len(s[1]) for k, s in sets.items()},
-                                    config=dict(layer_sizes=net.layer_sizes, n=n, epochs=epochs,
-                                                batch_size=batch_size, eta=eta, lmbda=lmbda,
-                                                regularization=regularization, dropout=dropout,
-                                                momentum=momentum))
+    net.history = history = _new_history(net, sets, watched, epochs, batch_size, eta, lmbda,
+                                         regularization, dropout, momentum)
     compiled = _compiled_epoch(net, X, labels, history.config, fused)
     rules = StopRules(eta, early_stopping, eta_patience, eta_divisor, eta_floor)
     watch, completed, best = divergence.Watch(net, X, labels), _copy_params(net), None
-    bar, start, epoch = EpochBar(epochs, enabled=progress), time.perf_counter(), 0
+    bar, start, epoch = EpochBar(epochs, enabled=progress and not quiet()), time.perf_counter(), 0
     try:
         for epoch in range(epochs):
             with np.errstate(over="ignore", invalid="ignore"):  # the update and measurement only
@@ -82,16 +78,11 @@ def train(net, training_data, test_data, epochs=None, batch_size=None, eta=None,
                         batch = order[k:k + batch_size]  # one gather per mini-batch
                         update_mini_batch(net, X[batch], Y[batch], rules.eta, lmbda, n,
                                           regularization, dropout, momentum, velocities)
-                diverged = _record(history, epoch, time.perf_counter() - t0, rules.eta, watch,
-                                   bar, measure)
-            if diverged:
-                divergence.stop(history, epoch, diverged, rules.eta)
-                break
+                if _record(history, epoch, time.perf_counter() - t0, rules.eta, watch, bar,
+                           measure):
+                    break  # diverged
             completed = _copy_params(net)
-            if callback is not None and callback(net, history):
-                history.stop("stopped", epoch, f"stopped by the callback after epoch {epoch}")
-                break
-            stop = rules.after_epoch(epoch, history[watched][-1] if watched else None)
+            stop = _after_epoch(net, history, epoch, rules, callback)
             best = _copy_params(net) if restore_best and rules.improved else best
             if stop:
                 history.stop(stop[0], epoch, stop[1])
@@ -186,27 +177,35 @@ def _compiled_epoch(net, X, labels, config, fused):
                                                             "regularization", "momentum")))
 
 
+def _new_history(net, sets, watched, epochs, batch_size, eta, lmbda, regularization, dropout,
+                 momentum):
+    """An empty History that knows the data sets' sizes and the run's configuration."""
+    return History(watched=watched, sizes={k: len(s[1]) for k, s in sets.items()},
+                   config=dict(layer_sizes=net.layer_sizes, n=len(sets["train"][1]),
+                               epochs=epochs, batch_size=batch_size, eta=eta, lmbda=lmbda,
+                               regularization=regularization, dropout=dropout,
+                               momentum=momentum))
+
+
 def _record(history, epoch, seconds, eta, watch, bar, measure):
-    """Record the epoch if its weights are finite; return why the run diverged, or None."""
-    if not watch.finite():
-        return "a weight became NaN or infinite"
-    history.record(epoch, seconds, eta, measure())
-    bar.update(postfix(history))
-    return watch.check(history)
+    """Record the epoch if its weights are finite; True if the run diverged (it is stopped)."""
+    diverged = "a weight became NaN or infinite" if not watch.finite() else None
+    if diverged is None:
+        history.record(epoch, seconds, eta, measure())
+        bar.update(postfix(history))
+        diverged = watch.check(history)
+    if diverged:
+        divergence.stop(history, epoch, diverged, eta)
+    return bool(diverged)
 
 
-def _measure(net, sets, monitors, lmbda, n, regularization):
-    """The monitored accuracies and costs, from one forward pass per data set."""
-    values, wants_cost = {}, any(key.endswith("_cost") for key in monitors)
-    penalty = net.regularization_cost(lmbda, n, regularization) if wants_cost else 0.0
-    for name, (Xs, ls) in sets.items():
-        wanted = [key for key in (f"{name}_accuracy", f"{name}_cost") if key in monitors]
-        if wanted:
-            correct, cost = net.count_and_cost(Xs, ls, want_cost=f"{name}_cost" in wanted)
-            m = Xs.shape[0]  # never 0: empty sets are refused
-            measured = {f"{name}_accuracy": correct / m, f"{name}_cost": cost / m + penalty}
-            values.update((key, measured[key]) for key in wanted)
-    return values
+def _after_epoch(net, history, epoch, rules, callback):
+    """The callback (True stops the run), then the stop rules, which may also lower eta and
+    note an improvement (asked even when the callback stops, so restore_best stays right):
+    (status, message) if the run stops now, else None."""
+    stop_asked = callback is not None and callback(net, history)
+    verdict = rules.after_epoch(epoch, history[history.watched][-1] if history.watched else None)
+    return ("stopped", f"stopped by the callback after epoch {epoch}") if stop_asked else verdict
 
 
 def _copy_params(net):

@@ -153,6 +153,25 @@ def test_callback_sees_every_epoch_and_can_stop_the_run():
     assert h.status == "stopped" and "stopped by the callback after epoch 2" in h.summary()
 
 
+def test_a_callback_that_stops_at_the_best_epoch_keeps_that_epochs_weights():
+    """restore_best with a callback stop: the weights are those of the best epoch, which the
+    message names (the rules still see the stopping epoch's score)."""
+    train, val = blobs(m=80, seed=1, noise=2.5), blobs(m=80, seed=2, noise=2.5)
+    seen = []
+
+    def stop_at_a_new_best(net, history):
+        seen.append([w.copy() for w in net.weights])
+        scores = history["evaluation_accuracy"]
+        return len(scores) >= 3 and scores[-1] > max(scores[:-1])
+    net = NN2([6, 30, 3], rand_seed=0)
+    h = net.stochastic_gradient_descent(train, None, 30, 10, 0.1, evaluation_data=val,
+                                        restore_best=True, callback=stop_at_a_new_best, **QUIET)
+    assert h.status == "stopped" and h.best()[0] == h["epoch"][-1] >= 2
+    assert f"restored from epoch {h['epoch'][-1]}" in h.message
+    for now, at_stop in zip(net.weights, seen[-1]):
+        np.testing.assert_array_equal(now, at_stop)
+
+
 def test_interrupted_run_returns_its_history(monkeypatch):
     """Seed bug: KeyboardInterrupt returned None and lost the history."""
     data = blobs()
