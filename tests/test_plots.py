@@ -1,6 +1,10 @@
-"""Unit tests for ch3_code.plots (Agg backend, no display, no warnings allowed)."""
+"""Unit tests for ch3_code.plots and the modules it gathers (digits, book_marks, figure_style):
+Agg backend, no display, no warnings allowed."""
 
+import json
+import re
 import warnings
+from pathlib import Path
 
 import matplotlib
 
@@ -10,7 +14,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from ch3_code import plots  # noqa: E402
+from ch3_code import book_marks, digits, figure_style, plots  # noqa: E402
+
+CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
 
 
 def make_history(n=30, keys=("train", "evaluation", "test")):
@@ -242,3 +248,22 @@ def test_epoch_axes_have_integer_ticks_and_fit_the_run():
     acc_test = axes[0][1]
     assert acc_test.get_xlim()[1] < 40
     assert any(l.get_label() == "book" for l in acc_test.lines)   # the level still shows
+
+
+def test_every_plots_name_a_chapter_uses_is_still_there():
+    used = set()
+    for notebook in sorted(CHAPTERS.glob("*.ipynb")):
+        for cell in json.loads(notebook.read_text(encoding="utf8"))["cells"]:
+            used |= set(re.findall(r"\bplots\.([A-Za-z_]\w*)", "".join(cell["source"])))
+    assert {"plot_history", "compare_runs", "mark_book", "digit_grid", "PALETTE"} <= used
+    assert not sorted(n for n in used if not hasattr(plots, n)), "gone from ch3_code.plots"
+
+
+def test_plots_gathers_the_very_objects_of_the_modules_that_hold_them():
+    for module, names in ((digits, ["digit_grid", "MAX_DIGITS"]),
+                          (book_marks, ["mark_book", "curve_of_sizes", "PANEL_QUANTITIES"]),
+                          (figure_style, ["BOOK_STYLE", "PALETTE", "INK", "WIDE", "book_style",
+                                          "use_book_style", "smallest_font_px"])):
+        for name in names:
+            assert getattr(plots, name) is getattr(module, name), name
+    assert set(plots.__all__) <= set(dir(plots))
