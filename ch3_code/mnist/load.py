@@ -5,19 +5,21 @@ training and 10,000 test images of handwritten digits, 28x28 grey pixels each.
 
 * Where the files come from (the ``data_dir`` argument or ``CH3_DATA_DIR`` if given, and
   then only there; otherwise the repository's ``data/mnist/``, the user cache, then mirrors
-  on the web): :mod:`ch3_code.mnist.places` and :mod:`ch3_code.mnist.download`.
+  on the web): :mod:`ch3_code.mnist.places`, :mod:`ch3_code.mnist.find` (which copy of a file
+  to use) and :mod:`ch3_code.mnist.download`.
 * How they are parsed and verified (IDX format, SHA-256 of the content): :mod:`ch3_code.mnist.idx`.
+* What a split is (two read-only contiguous arrays that also behave like the seed page's list
+  of ``(x, y)`` pairs): :class:`~ch3_code.mnist.split.MNISTSplit`.
 
-This module turns them into :class:`MNISTSplit` objects: two read-only contiguous arrays that
-also behave like the seed page's list of ``(x, y)`` pairs. The parsed files are kept for the
-life of the process, keyed by file, so the second call to :func:`load_mnist` returns at once,
-and all splits share them (no copies). Images are kept as the file's bytes, and a split's
-float32 ``X`` is computed when it is first read (:mod:`ch3_code.internals.pixels`): training
-reads the bytes, so a run on the 50,000 training images never holds their 157 MB of floats. Only
-read-only views are handed out, on buffers numpy refuses to make writable
-(``split.X.setflags(write=True)`` raises): no caller can change what later calls return.
+This module holds the loaders, :func:`load_mnist` and :func:`load_mnist_from_web`, and reads
+each file. The parsed files are kept for the life of the process, keyed by file, so the second
+call to :func:`load_mnist` returns at once, and all splits share them (no copies). Images are
+kept as the file's bytes, and a split's float32 ``X`` is computed when it is first read
+(:mod:`ch3_code.internals.pixels`): training reads the bytes, so a run on the 50,000 training
+images never holds their 157 MB of floats. Only read-only views are handed out, on buffers
+numpy refuses to make writable (``split.X.setflags(write=True)`` raises): no caller can change
+what later calls return.
 """
-import logging
 from typing import NamedTuple
 
 import numpy as np
@@ -25,8 +27,11 @@ import numpy as np
 from ..internals.pixels import PixelStore
 from . import download as _download
 from . import places as _places
+from .find import find_file
 from .idx import SHA256, MNISTDataError, check_counts, read_idx
 from .places import MNISTCacheError, MNISTNotFoundError
+from .split import MNISTSplit, read_only
+from .split import _rebuild  # noqa: F401 (a split pickled before it moved names load._rebuild)
 
 __all__ = ["MNIST", "MNISTCacheError", "MNISTDataError", "MNISTNotFoundError", "MNISTSplit",
            "load_mnist", "load_mnist_from_web"]
@@ -41,97 +46,6 @@ _FILES = {  # (split, kind) -> IDX name; the file on disk adds ".gz"
     ("test", "labels"): "t10k-labels-idx1-ubyte",
 }
 _MEMO = {}  # resolved path -> ((size, mtime_ns), PixelStore of images or labels array)
-_log = logging.getLogger(__name__)
-
-
-class MNISTSplit:
-    """Images and labels of one split, as arrays and as the seed's list of ``(x, y)`` pairs.
-
-    ``X`` is float32 ``(n, 784)`` with pixels in [0, 1] and ``y`` int64 ``(n,)`` with labels
-    0-9; both are C-contiguous and read-only (the arrays passed in are never modified).
-    ``split[i]`` gives a pair of fresh arrays: ``x`` float64 ``(784, 1)`` and, if ``one_hot``,
-    ``y`` the float64 ``(10, 1)`` unit vector, else the int label. ``split[a:b]`` and
-    ``split[index_array]`` give another ``MNISTSplit`` (a slice is a view, not a copy);
-    ``len`` and iteration work as on a list. ``images`` is the ``(n, 28, 28)`` view for plots.
-
-    A split loaded from the files also has ``pixels``, the uint8 ``(n, 784)`` bytes, and
-    computes ``X`` from them when it is first read (``pixels`` is None for a split made
-    from arrays).
-    """
-
-    def __init__(self, X, y, *, one_hot=False, name="data"):
-        X = _read_only(np.ascontiguousarray(X, dtype=np.float32))
-        y = _read_only(np.ascontiguousarray(y, dtype=np.int64))
-        if X.ndim != 2 or X.shape[1] != 784 or y.shape != (len(X),):
-            raise ValueError(f"expected X of shape (n, 784) and y of shape (n,), "
-                             f"got {X.shape} and {y.shape}")
-        self._X, self._store, self._rows = X, None, None
-        self.y, self.one_hot, self.name = y, bool(one_hot), name
-
-    @classmethod
-    def _of_pixels(cls, store, start, stop, y, one_hot=False, name="data"):
-        """The split of rows start:stop of ``store`` (a PixelStore), labels ``y``."""
-        split = cls.__new__(cls)
-        split._X, split._store, split._rows = None, store, (start, stop)
-        split.y, split.one_hot, split.name = _read_only(y), bool(one_hot), name
-        return split
-
-    @property
-    def X(self):
-        if self._X is None:
-            self._X = self._store.floats(*self._rows)
-        return self._X
-
-    @property
-    def pixels(self):
-        if self._store is None:
-            return None
-        start, stop = self._rows
-        return _read_only(self._store.raw[start:stop])
-
-    @property
-    def images(self):
-        return self.X.reshape(-1, 28, 28)
-
-    def __len__(self):
-        return len(self.y)
-
-    def __getitem__(self, index):
-        if isinstance(index, (int, np.integer)):
-            return self._pair(index)
-        if self._store is None:
-            return MNISTSplit(self.X[index], self.y[index], one_hot=self.one_hot,
-                              name=self.name)
-        if isinstance(index, slice):
-            rows = range(*self._rows)[index]
-            if rows.step == 1:   # a view of the same store: its floats are shared
-                return MNISTSplit._of_pixels(self._store, rows.start, rows.start + len(rows),
-                                             self.y[index], self.one_hot, self.name)
-        pixels = self.pixels[index]   # a copy of the bytes, a quarter of the floats
-        return MNISTSplit._of_pixels(PixelStore(pixels), 0, len(pixels), self.y[index],
-                                     self.one_hot, self.name)
-
-    def __reduce__(self):
-        """Pickled as its bytes when it has them (a quarter of the size), else as X."""
-        if self._store is None:
-            return _rebuild, (self.X, None, self.y, self.one_hot, self.name)
-        return _rebuild, (None, np.array(self.pixels), self.y, self.one_hot, self.name)
-
-    def __iter__(self):
-        for i in range(len(self)):
-            yield self._pair(i)
-
-    def __repr__(self):
-        return f"MNISTSplit({self.name!r}, n={len(self)}, one_hot={self.one_hot})"
-
-    def _pair(self, i):
-        x = self.X[i].astype(np.float64).reshape(784, 1)
-        label = int(self.y[i])
-        if not self.one_hot:
-            return x, label
-        e = np.zeros((10, 1))
-        e[label] = 1.0
-        return x, e
 
 
 class MNIST(NamedTuple):
@@ -207,82 +121,14 @@ def _load_arrays(data_dir, download, progress, mirrors):
     places = _places.search_places(data_dir)
     arrays = []
     for split in ("train", "test"):
-        paths = {kind: _find(_FILES[split, kind], kind, place, places, download, progress,
-                             mirrors) for kind in ("images", "labels")}
+        paths = {kind: find_file(_FILES[split, kind], kind, place, places, read=_read,
+                                 download=download, progress=progress, mirrors=mirrors)
+                 for kind in ("images", "labels")}
         label = place and place[0]
         read = {kind: _read(path, kind, label) for kind, path in paths.items()}
         check_counts(read["images"].raw, read["labels"], paths["images"], paths["labels"])
         arrays.append((read["images"], read["labels"]))
     return tuple(arrays)
-
-
-def _find(name, kind, place, places, download, progress, mirrors):
-    """Path of the copy of file ``name`` to use, downloading it into the cache if needed.
-
-    With an explicit ``place`` only that folder counts. A copy in the cache is verified here
-    and, if bad or unreadable, downloaded again (the new copy replaces it in one rename, so
-    another process using the cache never finds it missing); other copies are verified when
-    read, and an unreadable repository copy is passed over.
-    """
-    filename = name + ".gz"
-    if place is not None:
-        path = place[1] / filename
-        if not path.is_file():
-            raise _places.explicit_place_error(filename, place)
-        return path
-    *local, (_, cache) = places
-    for label, folder in local:
-        if folder is not None and _readable(folder / filename, label):
-            return folder / filename
-    _places.remove_stale_parts(cache)
-    path, damaged, unreadable = cache / filename, None, None
-    if _is_file(path):
-        try:
-            _read(path, kind, "user cache")
-            return path
-        except FileNotFoundError:
-            pass  # removed since we looked (by an older ch3_code sharing the cache): download
-        except MNISTDataError as err:
-            damaged = err
-            _log.warning("%s: %s; replacing this bad cached copy", path, err.problem)
-        except MNISTCacheError as err:
-            unreadable = err
-            _log.warning("%s: no permission to read it; downloading a readable copy to "
-                         "replace it", path)
-    if not download:
-        if unreadable is not None:
-            raise unreadable
-        raise _places.not_found_error(filename, places, damaged=damaged)
-    try:
-        return _download.fetch(filename, SHA256[name], cache, mirrors=mirrors, progress=progress)
-    except (_download.DownloadError, MNISTCacheError) as err:
-        if unreadable is not None:  # that is the problem to fix; say why downloading failed
-            why = (f"could not be stored: {err.problem}" if isinstance(err, MNISTCacheError)
-                   else f"could not be downloaded; {err.tried}")
-            raise _places.unreadable_error(path, unreadable.reason, "user cache", why) from None
-        if isinstance(err, MNISTCacheError):
-            raise
-        raise _places.not_found_error(filename, places, err, damaged) from None
-
-
-def _readable(path, label):
-    """Whether ``path`` is a file we may read; warns when it is there but unreadable."""
-    try:
-        with path.open("rb"):
-            return True
-    except PermissionError:
-        _log.warning("%s: no permission to read it; passing over the %s", path, label)
-    except OSError:
-        pass
-    return False
-
-
-def _is_file(path):
-    """Whether ``path`` is a file; False for a folder we may not look into."""
-    try:
-        return path.is_file()
-    except OSError:
-        return False
 
 
 def _hint(label):
@@ -333,19 +179,4 @@ def _read(path, kind, label=None):
             content = np.frombuffer(memoryview(labels).toreadonly(), np.int64)
         _MEMO[key] = (version, content)
     content = _MEMO[key][1]
-    return content if kind == "images" else _read_only(content)
-
-
-def _rebuild(X, pixels, y, one_hot, name):
-    """Unpickle an MNISTSplit (see ``MNISTSplit.__reduce__``)."""
-    if pixels is None:
-        return MNISTSplit(X, y, one_hot=one_hot, name=name)
-    pixels.flags.writeable = False
-    return MNISTSplit._of_pixels(PixelStore(pixels), 0, len(pixels), y, one_hot, name)
-
-
-def _read_only(array):
-    """A read-only view of ``array``, leaving the caller's array as it was."""
-    view = array.view()
-    view.flags.writeable = False
-    return view
+    return content if kind == "images" else read_only(content)
