@@ -14,14 +14,12 @@ original run would have gone on: the weights carry on, the random draws repeat
 from their beginning. (Momentum velocities are not kept between ``train`` calls
 either, saved or not.)
 
-Saving is safe against a failed write: the JSON goes to a temporary file in the
-same folder, is flushed and fsync'ed, and only then renamed over ``path``, so an
-existing good file survives a full disk or a killed process. The temporary file is
-named ``.net.json.<pid>-<random>.tmp`` (for ``net.json``): one left by a process that
-was killed (``kill -9``, a power cut) is removed by the next save or load of that path,
-once its process is gone or it is an hour old. A network whose weights are NaN or
-infinite (a diverged run) is refused, and loading rejects non-finite or null values,
-so a file always holds a usable network.
+Saving is safe against a failed write (:mod:`ch3_code.internals.atomic_write`): the JSON
+goes to a temporary file, fsync'ed, then renamed over ``path``, so an existing good file
+survives a full disk or a killed process; a killed save's temporary file is removed by the
+next save or load of that path. A network whose weights are NaN or infinite (a diverged run)
+is refused, and loading rejects non-finite or null values, so a file always holds a usable
+network.
 
 A cost or activation class of the learner's own (``own_classes``) cannot be rebuilt
 from a name: ``save`` warns and records which classes were the learner's, and ``load``
@@ -29,10 +27,6 @@ asks for them (``NN2.load(path, cost=MyCost)``), naming any that are missing.
 """
 import contextlib
 import json
-import os
-import re
-import tempfile
-import time
 import warnings
 from pathlib import Path
 from typing import NamedTuple
@@ -42,11 +36,14 @@ import numpy as np
 from ..activations import get_activation
 from ..costs import get_cost
 from .arrays import caller_stacklevel
+from .atomic_write import STALE_SECONDS, remove_stale_temporary_files, write_atomically
 from .checks import check_dtype, check_layer_sizes
 from .own_classes import ROLES, describe, is_builtin, load_call, own_classes, qualified_name
 
+__all__ = ["FORMAT", "MissingClassError", "STALE_SECONDS", "Saved", "naming", "read",
+           "remove_stale_temporary_files", "save"]
+
 FORMAT = "ch3_code.NN2/1"
-STALE_SECONDS = 3600  # a temporary file this old is left over: a save takes seconds
 
 
 def save(net, path):
@@ -65,77 +62,11 @@ def save(net, path):
     if own:
         record["own_classes"] = {role: qualified_name(cls) for role, cls in own.items()}
     text = json.dumps(record, allow_nan=False)
-    remove_stale_temporary_files(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp",
-                                   dir=path.parent)
-    except OSError as exc:
-        problem = (f"its folder {str(path.parent)!r} does not exist; create it first, or give "
-                   "another path" if isinstance(exc, FileNotFoundError) else
-                   f"cannot write in its folder {str(path.parent)!r}: {exc.strerror or exc}")
-        raise _naming(exc, path, problem) from None
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):  # a full disk, path is a folder, ...
-            raise _naming(exc, path, exc.strerror or str(exc)) from exc
-        raise
+    write_atomically(path, text)
     if own:
         warnings.warn(f"{path} keeps the names of your own {describe(own)}, not their code; "
                       f"load it with {load_call(own)}", UserWarning,
                       stacklevel=caller_stacklevel())
-
-
-def _naming(exc, path, problem):
-    """The same kind of OSError, naming the path given rather than the temporary file."""
-    message = f"cannot save the network to {path}: {problem}"
-    if exc.errno is None:
-        return type(exc)(message)
-    return type(exc)(exc.errno, message, str(path))
-
-
-def remove_stale_temporary_files(path):
-    """Remove the temporary files of saves to ``path`` that a killed process left behind.
-
-    Only ``.<name>.<pid>-<random>.tmp`` files (``save``'s own) and only stale ones: their
-    process no longer runs, or they are older than ``STALE_SECONDS`` (the pid may have
-    been reused, or the file came from another machine sharing the folder).
-    """
-    own = re.compile(rf"\.{re.escape(path.name)}\.(\d+)-[a-z0-9_]+\.tmp")
-    try:
-        candidates = list(path.parent.iterdir())
-    except OSError:  # a missing or unreadable folder: nothing to clean here
-        return
-    for tmp in candidates:
-        match = own.fullmatch(tmp.name)
-        if match and _stale(tmp, int(match.group(1))):
-            try:
-                tmp.unlink()
-            except OSError:  # someone else's or already gone: leave it
-                pass
-
-
-def _stale(tmp, pid):
-    try:
-        if time.time() - tmp.stat().st_mtime > STALE_SECONDS:
-            return True
-    except OSError:
-        return False
-    if pid == os.getpid():
-        return False  # this process's own save may be writing it (another thread)
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return True
-    except (OSError, OverflowError):  # it exists (another user's: EPERM) or cannot tell
-        return False
-    return False
 
 
 class Saved(NamedTuple):
@@ -255,10 +186,3 @@ def _finite_array(values, kind, dtype):
 
 def _refuse_constant(name):
     raise ValueError(f"the file contains {name}, which is not a number a network can hold")
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
