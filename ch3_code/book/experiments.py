@@ -8,8 +8,10 @@ and the written reason whenever a tolerance is wider than the rules below.
 Tolerance rules: ±0.5 points for a best-over-epochs accuracy on 50,000 images, ±1.5 on
 1,000 images, ±1.0 for a value at one epoch (the final one, say); an epoch index must lie in
 a stated band that excludes clearly wrong behaviour. Epochs count from 0, as the book's code
-prints them. The entries themselves are in :mod:`ch3_code.book.results`; a chapter reaches
-them through :mod:`ch3_code.registry`:
+prints them. Every entry starts from the book's configuration ``BASE`` (``entry`` builds
+one); the entries are in :mod:`ch3_code.book.results`, the functions that read a quantity off
+a run in :mod:`ch3_code.book.measures`; a chapter reaches them through
+:mod:`ch3_code.registry`:
 
     from ch3_code import registry
     exp = registry.get("CE-30")                  # .config, .seed, .book_url, .quantities
@@ -22,11 +24,11 @@ multi-run experiments, keyed as ``exp.runs``), or a dict of measured values by q
 """
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from ..experiment import RUN_KEYS, check_keys
 from ..experiment import run as run_network
 from ..network import NN2
+from .measures import (at_epoch, best, best_epoch, epochs, final,  # noqa: F401 (re-exported)
+                       first_epoch, of_run, rises, series)
 
 CHAPTER_URL = "http://neuralnetworksanddeeplearning.com/chap3.html"
 
@@ -190,65 +192,27 @@ class Experiment:
                        runs={} if one_run else self.runs)
 
 
-# ---- measuring helpers: epochs are read from history["epoch"] (0, 1, ...) ----
-
-def series(history, key):
-    """``history[key]`` as an array; accuracies in percent."""
-    values = np.asarray(history[key], dtype=float)
-    if len(values) == 0:
-        raise ValueError(f"{key} was not monitored")
-    return 100 * values if key.endswith("_accuracy") else values
-
-
-def epochs(history):
-    """The recorded epochs as an array (numbered from 0, as the book's code prints them)."""
-    return np.asarray(history["epoch"], dtype=int)
-
-
-def best(key):
-    def measure(h):
-        s = series(h, key)
-        return s.min() if key.endswith("_cost") else s.max()
-    return measure
-
-
-def best_epoch(key):
-    def measure(h):
-        s = series(h, key)
-        return epochs(h)[int(s.argmin() if key.endswith("_cost") else s.argmax())]
-    return measure
-
-
-def final(key):
-    return lambda h: series(h, key)[-1]
-
-
-def at_epoch(key, epoch):
-    def measure(h):
-        where = np.flatnonzero(epochs(h) == epoch)
-        return series(h, key)[where[0]] if len(where) else None
-    return measure
-
-
-def first_epoch(key, value):
-    """The first book epoch at which ``key`` reaches ``value`` (None if it never does)."""
-    def measure(h):
-        hit = np.flatnonzero(series(h, key) >= value - 1e-9)
-        return epochs(h)[hit[0]] if len(hit) else None
-    return measure
-
-
-def rises(values, by=0.0):
-    """How many epochs ended with a value more than ``by`` above the one before."""
-    return int(np.sum(np.diff(np.asarray(values, dtype=float)) > by))
-
-
-def of_run(run, measure):
-    """Apply ``measure`` to one run of a multi-run result ``{run: result}``."""
-    return lambda result: measure(result[run])
-
-
 #: what the book's figures show beyond the monitored set's accuracy, by experiment
 BOOK_MONITORING = {"OVERFIT-1k": ["train_accuracy", "test_accuracy", "test_cost"],
                    "OVERFIT-50k": ["train_accuracy", "test_accuracy"],
                    "L2-50k": ["train_accuracy", "test_accuracy"]}
+
+
+# ---- what the entries share: the book's configuration, where a value is given ----
+#: the book's configuration: an entry's ``config`` is this with the entry's changes on top
+BASE = dict(layer_sizes=[784, 30, 10], cost="cross-entropy", init="large", eta=0.5, lmbda=0.0,
+            epochs=30, n=50_000, batch_size=10, monitor="test", pick="best")
+TEXT, FIGURE = "chapter 3 text", "chapter 3 figure (the book's fig/ data)"
+ONE_EPOCH = "a value at one epoch: ±1.0"
+
+
+def entry(exp_id, title, chapter, section, config, quantities, **kwargs):
+    """An Experiment from the book's ``section`` (title, url) and ``config`` on top of BASE."""
+    return Experiment(exp_id, title, chapter, section[0], section[1], {**BASE, **config},
+                      tuple(quantities), **kwargs)
+
+
+def best_test(book, where=TEXT, tol=0.5, **kw):
+    """The headline quantity of most entries: the best test accuracy over the epochs."""
+    return Quantity("best_test", "best test accuracy", best("test_accuracy"), book, where, tol,
+                    headline=True, **kw)
