@@ -3,8 +3,9 @@
 :data:`BOOK_STYLE` is a set of matplotlib settings: an opaque white background with dark-grey
 text (:data:`INK`), so a figure reads the same in the book theme's light mode and on its dark
 mode's light image cards, and the Okabe-Ito colour-blind-safe :data:`PALETTE`. Fonts are sized
-so that a :data:`WIDE` (9-inch) figure shrunk to a 390-pixel phone screen still shows text
-about 7.5 pixels high, which :func:`smallest_font_px` measures.
+so that a :data:`WIDE` (7-inch) figure shrunk to a 390-pixel phone screen still shows text
+about 10 pixels high, which :func:`smallest_font_px` measures: panels go one above the other,
+since two side by side in a wider figure would shrink every label.
 
 ``use_book_style()`` applies the style to every following figure (a notebook's first cell);
 ``with book_style():`` applies it to the figures made inside the block only (what
@@ -28,7 +29,7 @@ BOOK_STYLE = {
     "xtick.labelsize": 13, "ytick.labelsize": 13, "legend.fontsize": 13,
     "figure.titlesize": 15, "legend.frameon": False,
 }
-WIDE = 9.0  # inches: the width of the two-panel figures
+WIDE = 7.0  # inches: the widest figure; more panels go one above the other, not side by side
 
 
 def use_book_style():

@@ -1,4 +1,5 @@
-"""Learning curves: one run's accuracy and cost, several runs compared, the overfitting panels.
+"""Learning curves: one run's accuracy and cost, several runs compared, the overfitting panels,
+labels at the ends of lines.
 
 A run's *history* is a dict-like object (or an object with attributes) whose values are lists,
 keyed ``"epoch"``, ``"train_accuracy"``, ``"evaluation_accuracy"``, ``"test_accuracy"``,
@@ -24,7 +25,8 @@ from .history import SET_NAMES
 
 # one import gives the chapters everything they draw with, wherever it lives
 __all__ = [
-    "plot_history", "compare_runs", "plot_overfitting", "DATASET_LABELS", "SPLITS",
+    "plot_history", "compare_runs", "plot_overfitting", "label_line_ends", "DATASET_LABELS",
+    "SPLITS",
     "BOOK_STYLE", "INK", "PALETTE", "WIDE", "book_style", "use_book_style", "smallest_font_px",
     "mark_book", "PANEL_QUANTITIES", "curve_of_sizes", "digit_grid", "MAX_DIGITS",
 ]
@@ -78,14 +80,14 @@ def _label_axes(ax, quantity, percent, title=None):
 
 
 def plot_history(history, ax=None, title=None, percent=True, book=None):
-    """One run's accuracy (left) and cost (right) per epoch, one line per monitored data set.
+    """One run's accuracy (top) and cost (bottom) per epoch, one line per monitored data set.
 
     ``ax`` is an optional pair of axes to draw on; ``book`` (a registry id, ``(id, key)`` or a
     number) is marked on the accuracy panel. Returns ``(fig, (ax_accuracy, ax_cost))``.
     """
     with book_style():
         if ax is None:
-            fig, ax = plt.subplots(1, 2, figsize=(WIDE, 3.6), layout="constrained")
+            fig, ax = plt.subplots(2, 1, figsize=(WIDE, 6.4), layout="constrained")
         axes = ax
         fig = axes[0].figure
         for i, quantity in enumerate(("accuracy", "cost")):
@@ -156,19 +158,20 @@ def _first_monitored(history, keys):
 
 
 def plot_overfitting(history, start_epoch=200, percent=True, book=None):
-    """The book's four panels on overfitting.
+    """The book's four panels on overfitting, one above the other, as the book shows them.
 
-    Training cost and test accuracy from ``start_epoch`` on; test cost and training accuracy
-    from the start. "Test" means the ``test_*`` keys, or ``evaluation_*`` when those are missing.
+    Training cost and test accuracy from ``start_epoch`` on (the top two); test cost and
+    training accuracy from the start (the bottom two). "Test" means the ``test_*`` keys, or ``evaluation_*`` when those are missing.
     ``book="OVERFIT-1k"`` marks the book's best test accuracy, lowest test cost and first
-    epoch of 100% training accuracy on their panels.
+    epoch of 100% training accuracy on their panels. Returns ``(fig, axes)``, axes a 2 x 2
+    array in reading order: [[training cost, test accuracy], [test cost, training accuracy]].
     """
     test_cost = _first_monitored(history, ["test_cost", "evaluation_cost"])
     test_acc = _first_monitored(history, ["test_accuracy", "evaluation_accuracy"])
     panels = [("train_cost", start_epoch), (test_acc, start_epoch),
               (test_cost, None), ("train_accuracy", None)]
     with book_style():
-        fig, axes = plt.subplots(2, 2, figsize=(WIDE, 6.6), layout="constrained")
+        fig, axes = plt.subplots(4, 1, figsize=(WIDE, 11.0), layout="constrained")
         for ax, (key, start) in zip(axes.flat, panels):
             split, quantity = key.rsplit("_", 1)
             _curve(ax, history, key, start_epoch=start, percent=percent,
@@ -177,4 +180,23 @@ def plot_overfitting(history, start_epoch=200, percent=True, book=None):
             if book is not None:
                 mark_panel(ax, book, key, percent)
             _label_axes(ax, quantity, percent, title + (f" from epoch {start}" if start else ""))
-    return fig, axes
+    return fig, axes.reshape(2, 2)  # as before the panels were stacked: [0, 1] is test accuracy
+
+
+def label_line_ends(ax, lines, color="0.5", min_gap=0.07):
+    """Write each label just right of its line's last point, on a linear y axis.
+
+    ``lines`` is ``{label: (xs, ys)}``. Labels whose ends lie close are nudged apart (at least
+    ``min_gap`` of the axis height), and the x axis is widened so that they fit inside it.
+    """
+    ends = sorted((ys[-1], xs[-1], label) for label, (xs, ys) in lines.items() if len(ys))
+    if not ends:
+        return
+    low, high = ax.get_ylim()
+    placed = []
+    for y, x, label in ends:
+        placed.append(max(y, placed[-1] + min_gap * (high - low)) if placed else y)
+        ax.annotate(label, (x, placed[-1]), xytext=(4, 0), textcoords="offset points",
+                    color=color, va="center", fontsize=11)
+    x_low, x_high = ax.get_xlim()
+    ax.set_xlim(x_low, x_high + 0.12 * (x_high - x_low))

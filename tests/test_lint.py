@@ -100,6 +100,15 @@ def write_notebook(path, cells):
     return path
 
 
+def png(width, height=10):
+    """A minimal PNG header of the given size, base64 (all the check reads)."""
+    import base64
+    import struct
+    head = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", width, height)
+    return {"output_type": "display_data", "metadata": {},
+            "data": {"image/png": base64.b64encode(head + b"\0" * 20).decode()}}
+
+
 ERROR = {"output_type": "error", "ename": "ZeroDivisionError", "evalue": "", "traceback": []}
 STDERR = {"output_type": "stream", "name": "stderr", "text": "UserWarning: careful"}
 # one problem each, and the words that must name it
@@ -121,6 +130,7 @@ BROKEN_CELLS = {
                          "(jupyter.outputs_hidden) but shown in the book"),
     "collapsed disagrees": ([code("x = 1", 1, collapsed=True, jupyter={"outputs_hidden": False})],
                             "collapsed=True but jupyter.outputs_hidden=False"),
+    "wide figure": ([code("plot()", 1, [png(911)])], "cell 1: a figure 911 pixels wide"),
 }
 
 
@@ -136,6 +146,7 @@ def test_check_notebooks_passes_what_the_book_allows(tmp_path):
         code("x = 1", 1, tags=["remove-cell", "nbval-check-output"]),
         code("y" * 88, 2, tags=["hide-input"], jupyter={"source_hidden": True}),
         code("z = 3", 3, tags=["hide-output"], collapsed=True, jupyter={"outputs_hidden": True}),
+        code("plot()", 4, [png(800)]),
         {"cell_type": "markdown", "metadata": {}, "source": "a long line of prose " * 20},
     ]
     assert check_notebooks.check([write_notebook(tmp_path / "nb.ipynb", cells)]) == []

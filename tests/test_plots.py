@@ -188,7 +188,7 @@ def test_wide_figures_stay_legible_on_a_phone_and_say_validation():
                plots.compare_runs({"a": history}, key="evaluation_accuracy")[0],
                plots.plot_overfitting(make_history(250, keys=("train", "evaluation")))[0]]
     for fig in figures:
-        assert plots.smallest_font_px(fig, 390) >= 7.0
+        assert plots.smallest_font_px(fig, 390) >= 9.0 and fig.get_figwidth() <= 7.0
         texts = [t.get_text().lower() for t in fig.findobj(matplotlib.text.Text)]
         assert not any("evaluation" in t for t in texts)
         assert any("validation" in t for t in texts)
@@ -267,3 +267,23 @@ def test_plots_gathers_the_very_objects_of_the_modules_that_hold_them():
         for name in names:
             assert getattr(plots, name) is getattr(module, name), name
     assert set(plots.__all__) <= set(dir(plots))
+
+
+def test_line_end_labels_do_not_overlap_and_stay_inside_the_axes():
+    """The eta explorer's grey lines end at almost the same cost: their labels used to print
+    over each other and past the axes' right edge."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    xs = list(range(30))
+    lines = {f"{eta:g}": (xs, [0.3 + 0.5 * np.exp(-x / k) + d for x in xs])
+             for eta, k, d in ((0.025, 9, 0.03), (0.1, 4, 0.001), (0.25, 3, 0.0))}
+    for xs_, ys in lines.values():
+        ax.plot(xs_, ys)
+    plots.label_line_ends(ax, lines)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert sorted(t.get_text() for t in ax.texts) == ["0.025", "0.1", "0.25"]
+    for i, a in enumerate(boxes):
+        assert ax.bbox.x0 <= a.x0 and a.x1 <= ax.bbox.x1, "a label runs past the axes"
+        assert not any(a.overlaps(b) for b in boxes[i + 1:]), "two labels overlap"
+    plt.close(fig)

@@ -17,11 +17,16 @@ Checked, reading the JSON only (no kernel, no nbformat validation: a second at m
 - the other way round: a ``hide-input`` cell (an exercise's check, an explorer's code) is also
   collapsed in JupyterLab (``jupyter.source_hidden``), or Lab shows the answer the book hides.
   ``python tools/check_notebooks.py --fix-lab [NOTEBOOK ...]`` sets it for every such cell;
-- the first cell of a chapter is the canonical Colab bootstrap (tools/colab_cell.py).
+- the first cell of a chapter is the canonical Colab bootstrap (tools/colab_cell.py);
+- no figure wider than 800 pixels (``MAX_FIGURE_PX``): a phone shows every figure at the
+  column's width, about 358 of 390 pixels, so the book style's 13-point text (18 pixels at
+  100 dpi) falls below 8 pixels on a wider one; panels side by side go one above the other.
 """
 
+import base64
 import json
 import re
+import struct
 import sys
 import tomllib
 from pathlib import Path
@@ -46,6 +51,8 @@ CONFLICTS = [("hide-input", "remove-input"), ("hide-output", "remove-output"),
 # what hides a cell's input / output in the book (a Lab-collapsed part must be one of these)
 HIDES_INPUT = {"hide-input", "remove-input", "hide-cell", "remove-cell"}
 HIDES_OUTPUT = {"hide-output", "remove-output", "hide-cell", "remove-cell"}
+# 18 px (13 pt at 100 dpi) x 358 / 800 = 8 px on a 390-px phone
+MAX_FIGURE_PX = 800
 
 
 def notebook_line_length(pyproject=ROOT / "pyproject.toml"):
@@ -130,6 +137,21 @@ def check_lab_metadata(cells):
                       f"{outputs_hidden}: open and save it in JupyterLab to make them agree")
 
 
+def png_width(data):
+    """The width of a base64 PNG, from its IHDR chunk (bytes 16-20)."""
+    return struct.unpack(">I", base64.b64decode(data[:44])[16:20])[0]
+
+
+def check_figure_width(cells):
+    for i, cell in cells:
+        for out in cell.get("outputs", []):
+            png = out.get("data", {}).get("image/png")
+            if png and png_width("".join(png)) > MAX_FIGURE_PX:
+                yield i, (f"a figure {png_width(''.join(png))} pixels wide (at most "
+                          f"{MAX_FIGURE_PX}): its text is below 8 pixels on a phone; put the "
+                          "panels one above the other (about 7 inches wide at most)")
+
+
 def check_colab_cell(cells):
     if not cells:
         return
@@ -165,6 +187,7 @@ def problems(nb, limit, chapter=True):
     yield from check_line_length(cells, limit)
     yield from check_tags(cells)
     yield from check_lab_metadata(cells)
+    yield from check_figure_width(cells)
 
 
 def check(paths, limit=None):
