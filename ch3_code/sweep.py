@@ -41,16 +41,19 @@ What is written by hand on top, because joblib does not do it:
   empty) and :class:`SweepInterrupted`, a KeyboardInterrupt, says how many runs finished
   and carries their results (``.results``); its traceback is a few lines from ``sweep``,
   not joblib's internals.
+
+The parts a reader may skip (the size check, a worker's traceback sent back as text, the
+wording of the messages) are in ``internals.sweep_tasks``.
 """
-import pickle
 import textwrap
-import traceback
 from collections.abc import Mapping
 
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from .internals.progress import WORKER_ENV, quiet_runs, stopped, sweep_bar
+from .internals.sweep_tasks import (WorkerTraceback, check_task_size, describe_config, reason,
+                                    run_numbers, sendable)
 
 __all__ = ["sweep", "SweepError", "SweepInterrupted", "WORKER_ENV", "MAX_TASK_BYTES",
            "BLAS_THREADS"]
@@ -73,7 +76,7 @@ class SweepError(RuntimeError):
     def __init__(self, results, failed):
         self.results, self.failed = results, failed
         i, config, exc = failed[0]
-        message = f"run {i + 1} of {len(results)} {dict(config)!r} failed: {_reason(exc)}"
+        message = f"run {i + 1} of {len(results)} {dict(config)!r} failed: {reason(exc)}"
         if len(failed) > 1:
             others = ", ".join(str(j + 1) for j, _, _ in failed[1:])
             message += f" (runs {others} failed too)"
@@ -92,7 +95,7 @@ class SweepInterrupted(KeyboardInterrupt):
     def __init__(self, results, finished, reason=""):
         self.results = results
         n, k = len(results), len(finished)
-        which = f" ({_runs(finished)} finished)" if finished else ""
+        which = f" ({run_numbers(finished)} finished)" if finished else ""
         message = f"sweep stopped after {k} of {n} runs{which}"
         message += f": {reason}" if reason else ""
         if finished:
@@ -130,7 +133,7 @@ def sweep(fn, configs, n_jobs=None, progress=True, verbose=True):
                 _finished(_run(fn, i, config, worker=False), configs, results, failed, bar,
                           verbose)
         else:
-            _check_task_size(fn, configs)
+            check_task_size(fn, configs, MAX_TASK_BYTES)
             workers = min(joblib.effective_n_jobs(n_jobs or -1), len(configs))
             parallel = joblib.Parallel(n_jobs=workers, return_as="generator_unordered")
             outputs = parallel(joblib.delayed(_run)(fn, i, config)
@@ -138,7 +141,7 @@ def sweep(fn, configs, n_jobs=None, progress=True, verbose=True):
             try:
                 for i, ok, result, text in outputs:
                     if not ok:  # the traceback did not travel with the pickled exception
-                        result.__cause__ = _WorkerTraceback(text)
+                        result.__cause__ = WorkerTraceback(text)
                     _finished((i, ok, result, text), configs, results, failed, bar, verbose)
             except Exception as exc:  # a worker died, or a result could not be sent back
                 failed += [(i, c, exc) for i, c in enumerate(configs) if results[i] is _PENDING
@@ -186,25 +189,7 @@ def _run(fn, i, config, worker=True):
         with quiet_runs(), threadpool_limits(limits=BLAS_THREADS):
             return i, True, fn(**config), None
     except Exception as exc:
-        return (i, False, *_sendable(exc)) if worker else (i, False, exc, None)
-
-
-def _sendable(exc):
-    """``exc`` and its traceback as text (a traceback is not pickled with its exception);
-    a RuntimeError with the same text if the exception itself cannot be pickled."""
-    text = "".join(traceback.format_exception(exc))
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:
-        exc = RuntimeError(f"{type(exc).__name__}: {exc}")
-    return exc, text
-
-
-class _WorkerTraceback(Exception):
-    """The traceback of an exception raised in fn, as text (shown above the SweepError)."""
-
-    def __str__(self):
-        return "the run's traceback in its worker process:\n\n" + self.args[0]
+        return (i, False, *sendable(exc)) if worker else (i, False, exc, None)
 
 
 def _finished(output, configs, results, failed, bar, verbose):
@@ -214,52 +199,18 @@ def _finished(output, configs, results, failed, bar, verbose):
     if not ok:
         failed.append((i, configs[i], result))
         if verbose:
-            tqdm.write(f"run {i + 1}/{len(configs)} ({_describe(configs[i])}) failed: "
-                       f"{_reason(result)}")
+            tqdm.write(f"run {i + 1}/{len(configs)} ({describe_config(configs[i])}) failed: "
+                       f"{reason(result)}")
         return
     results[i] = result
     if getattr(result, "status", None) == "interrupted":
-        raise _RunInterrupted(f"run {i + 1} ({_describe(configs[i])}) was interrupted")
+        raise _RunInterrupted(f"run {i + 1} ({describe_config(configs[i])}) was interrupted")
     summary = getattr(result, "summary", None)
     if verbose and callable(summary):
         # the summary on its own indented lines: a printed line stays within 88 characters
         body = textwrap.fill(summary(), 88, initial_indent="    ", subsequent_indent="    ")
-        tqdm.write(f"run {i + 1}/{len(configs)} ({_describe(configs[i])}):\n{body}")
+        tqdm.write(f"run {i + 1}/{len(configs)} ({describe_config(configs[i])}):\n{body}")
 
 
 class _RunInterrupted(KeyboardInterrupt):
     """A run came back interrupted (its ``train()`` caught Ctrl-C): the sweep stops too."""
-
-
-def _runs(indices):
-    """'run 1', 'runs 1 and 2', 'runs 1, 2 and 5' for the 0-based ``indices``."""
-    names = [str(i + 1) for i in indices]
-    if len(names) == 1:
-        return f"run {names[0]}"
-    return f"runs {', '.join(names[:-1])} and {names[-1]}"
-
-
-def _reason(exc):
-    return f"{exc} ({type(exc).__name__})" if str(exc) else type(exc).__name__
-
-
-def _describe(config, width=60):
-    text = ", ".join(f"{k}={v!r}" for k, v in config.items())
-    return text if len(text) <= width else text[:width - 3] + "..."
-
-
-def _check_task_size(fn, configs):
-    """Raise if fn or a config pickles to more than MAX_TASK_BYTES (data sent with each run)."""
-    try:  # deferred with joblib; what loky and dask send tasks with (joblib 1.6 depends on it)
-        import cloudpickle
-    except ImportError:  # older joblib carries its own copy
-        from joblib.externals import cloudpickle
-    for name, obj in [("fn", fn)] + [(f"configs[{i}]", c) for i, c in enumerate(configs)]:
-        size = len(cloudpickle.dumps(obj))
-        if size > MAX_TASK_BYTES:
-            raise ValueError(
-                f"sweep: {name} pickles to {size / 2**20:.0f} MB, which would be sent to the "
-                "worker with every run; it probably holds a data set (a notebook function "
-                "that uses a global training_data takes it along). Load the data inside fn "
-                "instead: training_data, validation_data, test_data = ch3_code.load_mnist() "
-                "(each worker loads it once and keeps it).")
