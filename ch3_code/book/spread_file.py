@@ -1,20 +1,17 @@
 """The seed-spread file (``results/seed_spread.json``): its entries, read, checked, merged.
 
 ``python -m ch3_code.reproduce`` writes it, the scorecard reads it, a reader may edit it.
-Each quantity's entry is what ``spread`` makes; reading checks every entry against that
-form and names the file and the entry at fault (``experiments['CE-30']['best_test']``)
-instead of failing inside a format string in the middle of the scorecard's table.
+Reading checks each entry against the form ``spread`` makes, naming the file and the entry at
+fault (``experiments['CE-30']['best_test']``) rather than failing mid-table in the scorecard.
 
-A new run's entries are merged into the file (``merge_spread``): entries of other
-experiments stay, with the command that made them in ``made_by``. One file holds one
-number of seeds and one set of settings (``--epochs``/``--n`` caps), so that the scorecard
-never shows a quick trial as the book's runs; old entries made otherwise are dropped only
-when asked, and every dropped or replaced entry is listed.
+A new run's entries are merged in (``merge_spread``); other experiments' entries stay, with the
+command that made them in ``made_by``. A file holds one number of seeds and one set of settings
+(``--epochs``/``--n`` caps), so the scorecard never shows a quick trial as the book's runs; old
+entries made otherwise are dropped only when asked, each dropped or replaced entry listed.
 
-Writing goes to a temporary file in the same folder, flushed and fsync'ed, then renamed
-over the old file (as ``ch3_code.internals.persist.save`` does for a network): a full disk
-or a killed process leaves the old file whole, never a truncated one that every later run
-trips over.
+Writing goes to a temporary file beside it, fsync'ed, then renamed over the old file (as a
+network's file is saved): a full disk or a killed process leaves the old file whole, never a
+truncated one that every later run trips over.
 """
 import contextlib
 import glob
@@ -61,9 +58,8 @@ def read_spread(path):
     try:
         record = json.loads(Path(path).read_text(encoding="utf8"), parse_constant=_refuse)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise SpreadFileError(f"{path} cannot be read as a seed-spread file ({exc}); fix it, "
-                              "or move it away and run python -m ch3_code.reproduce again"
-                              ) from exc
+        raise SpreadFileError(f"{path} cannot be read as a seed-spread file ({exc}); fix it, or "
+                              "move it away and run python -m ch3_code.reproduce again") from exc
     check_spread(record, path)
     return record
 
