@@ -12,14 +12,13 @@ a3: ``net.weights[1]``, ``net.biases[1]``). One example and one neuron at a time
     momentum_update  v -> mu v - eta (lmbda/n) (w or sgn w) - (eta/m) sum_x nabla C_x; w -> w + v
     epoch         every mini-batch: forward, BP1, BP2 for each example, then ``update``
 
-For speed: w2 is kept transposed (w2t[k, j] = w2_jk, one input's weights side by side in
-memory); an input x_k = 0 is skipped (it adds nothing to z2 nor to w2's gradient); deltas are
-stored times eta/m, so that BP3 and BP4 are plain subtractions. The activation and the
-regulariser are named constants (``SIGMOID``, ``L2``, ...) in ``compiled_epoch.Rule``: one
-compiled version serves every choice. Numba pastes the steps marked ``_inline`` into ``epoch``,
-so that the compiler optimises one loop, as fast as a loop written in one piece and rounding as
-it does (fastmath lets it reorder a product such as (a - y) eta / m within a function). All
-sit in this one file: Numba's disk cache sees changes only in the compiled function's file.
+For speed: w2 is kept transposed (w2t[k, j] = w2_jk, one input's weights side by side in memory);
+an input x_k = 0 is skipped (it adds nothing to z2 nor to w2's gradient); deltas are stored
+times eta/m, so BP3 and BP4 are plain subtractions. The activation and the regulariser are named
+constants (``SIGMOID``, ``L2``, ...) in ``compiled_epoch.Rule``: one compiled version serves every
+choice. Numba pastes the steps marked ``_inline`` into ``epoch``: one loop to optimise, as fast as
+a loop written in one piece and rounding as it does (fastmath may reorder (a - y) eta / m within a
+function). All sit in one file: Numba's disk cache sees changes only in a compiled function's file.
 """
 import numpy as np
 
