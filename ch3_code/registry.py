@@ -14,9 +14,9 @@
 A result is what the experiment's ``result`` says (a History; ``{run: History}`` for the
 multi-run experiments, keyed as ``exp.runs``), or a dict of measured values by quantity key.
 
-This module is a facade: the data model (``Experiment``, ``Quantity``, ``NotRerun``, the
-measuring helpers and the tolerance rules) is :mod:`ch3_code.book.experiments`, the entries
-:mod:`ch3_code.book.results`, the tables :mod:`ch3_code.book.tables` and the checks
+This module is a facade: the data model (``Experiment``, ``Quantity``, ``NotRerun`` and the
+tolerance rules) is :mod:`ch3_code.book.experiments`, the measuring helpers
+:mod:`ch3_code.book.measures`, the entries :mod:`ch3_code.book.results`, the tables :mod:`ch3_code.book.tables` and the checks
 :mod:`ch3_code.book.checks`.
 """
 from . import experiment

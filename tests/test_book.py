@@ -351,8 +351,9 @@ def test_registry_links_carry_an_anchor_of_the_book(anchors):
 
     bad = [f"{exp.id}: {exp.book_url}" for exp in registry.experiments().values()
            if exp.book_url.removeprefix(BOOK_PAGE) not in anchors]
-    source = (ROOT / "ch3_code" / "book" / "results.py").read_text(encoding="utf8")
-    bad += unanchored_or_unknown(source, anchors)
+    for name in ("results.py", "later_results.py"):
+        source = (ROOT / "ch3_code" / "book" / name).read_text(encoding="utf8")
+        bad += unanchored_or_unknown(source, anchors)
     assert not bad, f"registry links without a valid anchor: {bad}"
 
 

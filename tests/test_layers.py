@@ -213,3 +213,11 @@ def test_the_internals_package_imports_its_modules_on_first_use():
             "print('ok')\n")
     out = run([sys.executable, "-c", code])
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stdout + out.stderr
+
+
+def test_every_module_is_short_enough_to_read_at_once():
+    """The developers' rule: modules of at most 250 lines, so that a learner can read one
+    beside the book (a longer one is split by what it holds, as plots.py and results.py were)."""
+    long = {str(p.relative_to(ROOT)): n for p in sorted(PACKAGE.rglob("*.py"))
+            if (n := len(p.read_text(encoding="utf8").splitlines())) > 250}
+    assert not long, f"modules over 250 lines (split them by what they hold): {long}"

@@ -2,8 +2,10 @@
 scorecard and the seed spread.
 
 * ``experiments``: the registry's data model (``Experiment``, ``Quantity``, ``NotRerun``,
-  the measuring helpers such as ``best("test_accuracy")``, the tolerance rules);
-* ``results``: the entries, one per experiment of the book's chapter 3 (``get``, ``ids``);
+  the tolerance rules) and what every entry shares (``BASE``, ``entry``);
+* ``measures``: the measuring helpers, such as ``best("test_accuracy")``;
+* ``results``: the entries, one per experiment of the book's chapter 3 (``get``, ``ids``),
+  those of chapters 03-05 written in ``later_results``;
 * ``tables``: "book vs this run" rows and the ``Table`` that shows them;
 * ``checks``: checking a run in a chapter's hidden cell and recording its values;
 * ``scorecard``: every experiment against the chapters' recorded results

@@ -1,11 +1,14 @@
 """What the training machinery needs and a learner may skip.
 
-* ``compiled_epoch``: one epoch of SGD compiled with Numba ("the loop, compiled");
+* ``compiled_epoch``: one epoch of SGD compiled with Numba ("the loop, compiled"), its steps
+  in ``compiled_steps`` and Numba's cache in ``compiler``;
 * ``checks``: the checks of the arguments of ``NN2`` and ``train``;
 * ``arrays``: the accepted forms of data, turned into (X, labels);
 * ``divergence``: when a run counts as diverged, and which setting to lower;
 * ``progress``: the progress bar of a run, and the quiet mode of a sweep's runs;
-* ``persist``: saving a network to JSON and reading it back;
+* ``persist``: saving a network to JSON and reading it back, the file written by
+  ``atomic_write`` so that a failure never loses the old one;
+* ``sweep_tasks``: what ``sweep`` sends to its workers and says about their runs;
 * ``own_classes`` and ``adapters``: a learner's own cost and activation classes;
 * ``pixels``: MNIST's bytes as rows of floats, made when read.
 
