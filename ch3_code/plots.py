@@ -199,4 +199,6 @@ def label_line_ends(ax, lines, color="0.5", min_gap=0.07):
         ax.annotate(label, (x, placed[-1]), xytext=(4, 0), textcoords="offset points",
                     color=color, va="center", fontsize=11)
     x_low, x_high = ax.get_xlim()
+    ticks = [t for t in ax.get_xticks() if x_low <= t <= max(x for _, x, _ in ends)]
     ax.set_xlim(x_low, x_high + 0.12 * (x_high - x_low))
+    ax.set_xticks(ticks)  # no tick in the room made for the labels (no "epoch 32" of 30)

@@ -283,6 +283,7 @@ def test_line_end_labels_do_not_overlap_and_stay_inside_the_axes():
     renderer = fig.canvas.get_renderer()
     boxes = [t.get_window_extent(renderer) for t in ax.texts]
     assert sorted(t.get_text() for t in ax.texts) == ["0.025", "0.1", "0.25"]
+    assert max(ax.get_xticks()) <= 29, "a tick past the last epoch, in the labels' room"
     for i, a in enumerate(boxes):
         assert ax.bbox.x0 <= a.x0 and a.x1 <= ax.bbox.x1, "a label runs past the axes"
         assert not any(a.overlaps(b) for b in boxes[i + 1:]), "two labels overlap"
