@@ -187,7 +187,8 @@ def label_line_ends(ax, lines, color="0.5", min_gap=0.07):
     """Write each label just right of its line's last point, on a linear y axis.
 
     ``lines`` is ``{label: (xs, ys)}``. Labels whose ends lie close are nudged apart (at least
-    ``min_gap`` of the axis height), and the x axis is widened so that they fit inside it.
+    ``min_gap`` of the axis height), and the x axis is widened so that they fit inside it,
+    its ticks fixed where they were: call it last, once the axes are drawn as wanted.
     """
     ends = sorted((ys[-1], xs[-1], label) for label, (xs, ys) in lines.items() if len(ys))
     if not ends:
