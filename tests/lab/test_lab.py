@@ -349,7 +349,7 @@ RENDERED_MARKDOWN_JS = """() => jupyterapp.shell.currentWidget.content.widgets
         const flagged = out ? [...out.querySelectorAll('span.text-yellow-600[title]')]
             .map(e => [e.title === 'Citation Not Found' ? 'citation'
                        : 'math or markup error', e.title === 'Citation Not Found'
-                       ? e.innerText.trim() : e.title]) : [];
+                       ? e.textContent.trim() : e.title]) : [];  // a closed dropdown's text is hidden
         if (out) out.querySelectorAll('mjx-merror, .katex-error').forEach(
             e => flagged.push(['math error', e.getAttribute('data-mjx-error')
                                || e.title || e.textContent]));
