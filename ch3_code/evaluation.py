@@ -59,8 +59,8 @@ class Evaluation:
         X must already be in this network's form (see ``data_arrays``); one forward
         pass per block gives both numbers. Rows read from MNIST's bytes (``PixelRows``)
         go in blocks of ``pixels.BLOCK`` (4,096), each made into floats just before it
-        is used: 16,384 rows would be 51 MB of floats at once, and they raised a monitored
-        50k run's peak memory from 327 MB to 417 MB.
+        is used, so that a monitored run never holds many rows of floats at once (the
+        peak memory this saves is in benchmarks/README.md).
         """
         correct, cost = 0, 0.0
         chunk = BLOCK if isinstance(X, PixelRows) else _CHUNK
