@@ -19,7 +19,8 @@ Read it in this order, beside the book's network2.py:
    (``update_mini_batch``); ``stop_rules`` beside it: early stopping and the eta schedule.
 6. ``history``: the record of one run.
 
-Beside them, the tools the chapters call: ``plots`` (learning curves, digits), ``explore``
+Beside them, the tools the chapters call: ``plots`` (learning curves; with it ``digits``,
+``book_marks`` for the book's value beside a run, and ``figure_style``), ``explore``
 (sliders), ``animate`` (animations with a still picture), ``exercises`` (checks that give
 feedback, not the answer), ``expand`` (artificially expanded data), ``experiment``
 (``ch3_code.run``: train a network as a configuration describes it), ``sweep``
