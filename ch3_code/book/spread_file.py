@@ -9,9 +9,9 @@ command that made them in ``made_by``. A file holds one number of seeds and one 
 (``--epochs``/``--n`` caps), so the scorecard never shows a quick trial as the book's runs; old
 entries made otherwise are dropped only when asked, each dropped or replaced entry listed.
 
-Writing goes to a temporary file beside it, fsync'ed, then renamed over the old file (as a
-network's file is saved): a full disk or a killed process leaves the old file whole, never a
-truncated one that every later run trips over.
+Writing goes to a temporary file beside it, fsync'ed, then renamed over the old file (the
+writer that saves a network's file, ``internals.atomic_write``): a full disk or a killed
+process leaves the old file whole, never a truncated one that every later run trips over.
 """
 import contextlib
 import glob
@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_info
 
+from ..internals.atomic_write import write_atomically  # the one atomic writer (NN2.save too)
 from .results import get, ids
 
 __all__ = ["spread", "SpreadFileError", "read_spread", "check_spread", "merge_spread",
@@ -211,22 +212,6 @@ def machine():
             f"{platform.release()}, Python {platform.python_version()}")
 
 
-def write_atomically(path, text):
-    """Write ``text`` to ``path``: a temporary file beside it, fsync, then one rename."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def check_writable(path):
     """Create the folder of ``path`` and a file in it, then remove that file: an OSError here,
     before hours of training, instead of after them. Also removes the temporary file of a
@@ -242,9 +227,3 @@ def check_writable(path):
         with contextlib.suppress(OSError):  # another run may remove it first
             if time.time() - stale.stat().st_mtime > STALE:
                 stale.unlink()
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

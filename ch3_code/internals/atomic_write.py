@@ -1,4 +1,4 @@
-"""Writing a network's file so that a failure never loses the old one (``NN2.save``).
+"""Writing a file so that a failure never loses the old one (``NN2.save``, the seed spread).
 
 The text goes to a temporary file in the same folder, is flushed and fsync'ed, and only then
 renamed over the path: an existing good file survives a full disk or a killed process. The
@@ -28,7 +28,7 @@ def write_atomically(path, text):
                    f"cannot write in its folder {str(path.parent)!r}: {exc.strerror or exc}")
         raise _naming(exc, path, problem) from None
     try:
-        with os.fdopen(fd, "w") as f:
+        with os.fdopen(fd, "w", encoding="utf8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
