@@ -161,7 +161,8 @@ def plot_overfitting(history, start_epoch=200, percent=True, book=None):
     """The book's four panels on overfitting, one above the other, as the book shows them.
 
     Training cost and test accuracy from ``start_epoch`` on (the top two); test cost and
-    training accuracy from the start (the bottom two). "Test" means the ``test_*`` keys, or ``evaluation_*`` when those are missing.
+    training accuracy from the start (the bottom two). "Test" means the ``test_*`` keys, or
+    ``evaluation_*`` when those are missing.
     ``book="OVERFIT-1k"`` marks the book's best test accuracy, lowest test cost and first
     epoch of 100% training accuracy on their panels. Returns ``(fig, axes)``, axes a 2 x 2
     array in reading order: [[training cost, test accuracy], [test cost, training accuracy]].
@@ -200,6 +201,7 @@ def label_line_ends(ax, lines, color="0.5", min_gap=0.07):
         ax.annotate(label, (x, placed[-1]), xytext=(4, 0), textcoords="offset points",
                     color=color, va="center", fontsize=11)
     x_low, x_high = ax.get_xlim()
-    ticks = [t for t in ax.get_xticks() if x_low <= t <= max(x for _, x, _ in ends)]
+    x_last = max(x for _, x, _ in ends)
+    ticks = [t for t in ax.get_xticks() if x_low <= t <= x_last]
     ax.set_xlim(x_low, x_high + 0.12 * (x_high - x_low))
     ax.set_xticks(ticks)  # no tick in the room made for the labels (no "epoch 32" of 30)

@@ -61,7 +61,7 @@ def train(net, training_data, test_data, epochs=None, batch_size=None, eta=None,
     measure = functools.partial(net.monitored, sets, monitors_for(monitoring, sets, watched),
                                 lmbda, n, regularization)
     Y, velocities = net.targets(labels), _prepare(net, momentum)
-    net.history = history = _new_history(net, sets, watched, epochs, batch_size, eta, lmbda,
+    net.history = history = _new_history(net, sets, watched, n, epochs, batch_size, eta, lmbda,
                                          regularization, dropout, momentum)
     compiled = _compiled_epoch(net, X, labels, history.config, fused)
     rules = StopRules(eta, early_stopping, eta_patience, eta_divisor, eta_floor)
@@ -177,12 +177,12 @@ def _compiled_epoch(net, X, labels, config, fused):
                                                             "regularization", "momentum")))
 
 
-def _new_history(net, sets, watched, epochs, batch_size, eta, lmbda, regularization, dropout,
-                 momentum):
+def _new_history(net, sets, watched, n, epochs, batch_size, eta, lmbda, regularization,
+                 dropout, momentum):
     """An empty History that knows the data sets' sizes and the run's configuration."""
     return History(watched=watched, sizes={k: len(s[1]) for k, s in sets.items()},
-                   config=dict(layer_sizes=net.layer_sizes, n=len(sets["train"][1]),
-                               epochs=epochs, batch_size=batch_size, eta=eta, lmbda=lmbda,
+                   config=dict(layer_sizes=net.layer_sizes, n=n, epochs=epochs,
+                               batch_size=batch_size, eta=eta, lmbda=lmbda,
                                regularization=regularization, dropout=dropout,
                                momentum=momentum))
 

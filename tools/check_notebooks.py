@@ -146,8 +146,9 @@ def check_figure_width(cells):
     for i, cell in cells:
         for out in cell.get("outputs", []):
             png = out.get("data", {}).get("image/png")
-            if png and png_width("".join(png)) > MAX_FIGURE_PX:
-                yield i, (f"a figure {png_width(''.join(png))} pixels wide (at most "
+            width = png_width("".join(png)) if png else 0
+            if width > MAX_FIGURE_PX:
+                yield i, (f"a figure {width} pixels wide (at most "
                           f"{MAX_FIGURE_PX}): its text is below 8 pixels on a phone; put the "
                           "panels one above the other (about 7 inches wide at most)")
 
