@@ -2,8 +2,8 @@
 
 An MNIST pixel is a byte p in 0-255 and the package's input is x = p / 255 in float32
 (computed as ``np.divide(p, np.float32(255), dtype=np.float32)``, correctly rounded).
-Holding the bytes costs a quarter of the floats: 47 MB instead of 188 MB for the 60,000
-training images. Two forms read them:
+Holding the bytes costs a quarter of the floats (one byte a pixel, not four; the sizes are in
+benchmarks/README.md). Two forms read them:
 
 * :class:`PixelStore` backs a split's ``X``: one float32 array per store, allocated but
   not written (the operating system gives it memory only where it is written), filled
@@ -11,18 +11,18 @@ training images. Two forms read them:
   share its floats, as views.
 * :class:`PixelRows` is what training reads: ``rows[idx]`` gives x for those rows, made
   afresh (a mini-batch, or an evaluation block of :data:`BLOCK` rows), so training on
-  the 50,000 images never writes their 157 MB of floats; the compiled epoch reads the
+  the 50,000 images never writes their floats; the compiled epoch reads the
   bytes themselves through :func:`lookup_table`.
 
 Both give exactly the floats the division above gives, so a run gives the same numbers
 whichever it reads (tests/test_pixels.py). This module exists because NumPy has no
 array whose elements are computed on access; a memory map of a decoded copy would
-keep the 188 MB resident once read, and a second file on disk besides.
+keep all the floats resident once read, and a second file on disk besides.
 """
 import numpy as np
 
-#: Rows decoded at a time when a whole set is evaluated from its bytes: 4,096 rows are
-#: 12.8 MB of float32, against 51 MB for NN2's 16,384-row evaluation blocks.
+#: Rows decoded at a time when a whole set is evaluated from its bytes: a quarter of NN2's
+#: 16,384-row evaluation blocks, so that few floats exist at once.
 BLOCK = 4096
 _255 = np.float32(255)
 

@@ -16,7 +16,7 @@ each file. The parsed files are kept for the life of the process, keyed by file,
 call to :func:`load_mnist` returns at once, and all splits share them (no copies). Images are
 kept as the file's bytes, and a split's float32 ``X`` is computed when it is first read
 (:mod:`ch3_code.internals.pixels`): training reads the bytes, so a run on the 50,000 training
-images never holds their 157 MB of floats. Only read-only views are handed out, on buffers
+images never holds their floats. Only read-only views are handed out, on buffers
 numpy refuses to make writable (``split.X.setflags(write=True)`` raises): no caller can change
 what later calls return.
 """
@@ -166,7 +166,7 @@ def _read(path, kind, label=None):
         if kind == "images":
             # the pixels are copied out of the decompressed file, which is then freed.
             # Freeing that big block is what makes glibc's malloc keep freed memory for
-            # reuse instead of mapping fresh pages for each 1 MB array of an evaluation
+            # reuse instead of mapping fresh pages for each array of an evaluation
             # (tests/test_training.py counts the page faults; benchmarks/README.md says more)
             pixels = np.array(raw)
             pixels.flags.writeable = False
